@@ -1,0 +1,1 @@
+"""Deferred callback chains: results that are not ready yet."""

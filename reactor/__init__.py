@@ -1,0 +1,1 @@
+"""The treadle reactor: a single-threaded event loop over select/poll/epoll."""
