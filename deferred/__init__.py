@@ -1,1 +1,42 @@
-"""Deferred callback chains: results that are not ready yet."""
+"""Deferred callback chains: results that are not ready yet.
+
+The names follow ``twisted.internet.defer`` so Twisted code ports by changing imports. The
+package depends on neither ``reactor`` nor ``threads``: anything that needs time takes a clock.
+"""
+
+from ._debug import getDebugging, setDebugging
+from ._deferred import Deferred, fail, maybeDeferred, passthru, succeed
+from ._errors import (
+    AlreadyCalledError,
+    CancelledError,
+    FailureGroup,
+    FirstError,
+    NotACoroutineError,
+    QueueOverflow,
+    QueueUnderflow,
+    TimeoutError,
+)
+from ._failure import Failure, NoCurrentExceptionError
+from ._inline import ensureDeferred, inlineCallbacks
+
+__all__ = [
+    "AlreadyCalledError",
+    "CancelledError",
+    "Deferred",
+    "Failure",
+    "FailureGroup",
+    "FirstError",
+    "NoCurrentExceptionError",
+    "NotACoroutineError",
+    "QueueOverflow",
+    "QueueUnderflow",
+    "TimeoutError",
+    "ensureDeferred",
+    "fail",
+    "getDebugging",
+    "inlineCallbacks",
+    "maybeDeferred",
+    "passthru",
+    "setDebugging",
+    "succeed",
+]

@@ -1,0 +1,85 @@
+"""Where Deferreds come from: cheap creation sites always, full stacks in debug mode.
+
+Every Deferred remembers the code object and line that created it (two slot stores, no
+allocation; frames of this package are skipped so ``succeed()`` points at *its* caller — the
+skip is a set lookup on the code's file name, whose hash Python caches). With
+``setDebugging(True)`` each Deferred also records the whole creation stack and, when first
+fired, the firing stack; both appear in ``AlreadyCalledError`` and unhandled-error reports.
+
+Shared state: ``_debugging`` is a process-wide flag read on every Deferred creation. It is a
+plain bool written only by ``setDebugging``; a thread that reads a stale value merely records
+(or skips) one stack, so no lock is needed and none is taken.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from types import CodeType, FrameType
+
+__all__ = ["CreationSite", "getDebugging", "setDebugging"]
+
+_debugging = False
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+#: Source files of this package; frames from them are never a Deferred's "creation site".
+#: Both the absolute and the as-imported spelling are kept: ``co_filename`` is the latter.
+internalFiles: frozenset[str] = frozenset(
+    os.path.join(directory, name)
+    for directory in {_PACKAGE_DIR, os.path.dirname(__file__)}
+    for name in os.listdir(_PACKAGE_DIR)
+    if name.endswith(".py")
+)
+
+
+def setDebugging(on: bool) -> None:
+    """Turn debug mode on or off: record creation and first-fire stacks of new Deferreds."""
+    global _debugging
+    _debugging = bool(on)
+
+
+def getDebugging() -> bool:
+    """Whether debug mode is on."""
+    return _debugging
+
+
+def isInternal(code: CodeType) -> bool:
+    """Whether ``code`` belongs to the deferred package itself (skipped in creation sites)."""
+    return code.co_filename in internalFiles
+
+
+class CreationSite:
+    """The function and line that created a Deferred (resolved lazily from code + line)."""
+
+    __slots__ = ("code", "lineno")
+
+    def __init__(self, code: CodeType, lineno: int) -> None:
+        self.code = code
+        self.lineno = lineno
+
+    def __str__(self) -> str:
+        return f"{self.code.co_name} ({self.code.co_filename}:{self.lineno})"
+
+
+def callerSite(frame: FrameType | None) -> CreationSite | None:
+    """The first frame at or above ``frame`` outside this package, as a CreationSite."""
+    while frame is not None and isInternal(frame.f_code):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    return CreationSite(frame.f_code, frame.f_lineno)
+
+
+def formatStack(frame: FrameType | None) -> str:
+    """The stack above ``frame``, formatted (debug mode only: this is the slow part)."""
+    return "".join(traceback.format_stack(frame))
+
+
+def currentFrame(depth: int) -> FrameType | None:
+    """``sys._getframe(depth + 1)``, or None when the stack is shallower."""
+    try:
+        return sys._getframe(depth + 1)
+    except ValueError:
+        return None

@@ -1,0 +1,639 @@
+"""``Deferred``: a result that is not ready yet, and the chain of callbacks waiting for it.
+
+This module owns the Deferred type and the four small constructors around it (``succeed``,
+``fail``, ``maybeDeferred``, ``Deferred.fromFuture``). Driving coroutines and generators lives in
+``_inline``; combining several Deferreds in ``_combinators``; locks and queues in ``_sync``.
+
+How a chain runs
+----------------
+Each entry of ``callbacks`` is a pair of (function, args, kwargs) for the success and the failure
+side, flattened into one 6-tuple. Firing runs them in order; each result (or raised exception,
+captured as a ``Failure``) becomes the input of the next. A callback may return another Deferred:
+the outer chain then *waits* for it (``paused`` goes up by one and a continuation entry is added
+to the inner Deferred that hands the inner result back).
+
+Nothing here recurses. ``_runCallbacks`` keeps an explicit stack of the Deferreds it is working
+on: handing a result to a waiting outer Deferred, or to the target of ``chainDeferred``, pushes
+that Deferred on the stack instead of calling into it. So 100,000 nested or chained Deferreds run
+in constant Python stack depth (Twisted recurses through ``chainDeferred`` and fails there).
+
+Where we differ from Twisted, on purpose
+----------------------------------------
+* A Deferred whose result is handed to another chain — returned from a callback, or the source
+  of ``chainDeferred`` — *keeps* its result. Twisted replaces it with ``None``, so callbacks added
+  to the inner Deferred later silently see ``None``. Here they see the same result. The
+  responsibility for a Failure moves with it: the giving Deferred no longer reports it as
+  unhandled (the receiving chain will, if nobody handles it there).
+* ``cancel()`` that had to fire the Deferred itself (no canceller, or a canceller that did not
+  fire it) makes the producer's one late ``callback``/``errback`` a no-op instead of an
+  ``AlreadyCalledError``: the producer simply lost the race. Twisted does this only without a
+  canceller.
+* A canceller that raises fires the Deferred with that error instead of leaking it to the
+  ``cancel()`` caller.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    NoReturn,
+    ParamSpec,
+    TypeVar,
+    cast,
+    overload,
+)
+
+from . import _debug
+from ._debug import CreationSite, internalFiles
+from ._errors import AlreadyCalledError, CancelledError, TimeoutError
+from ._failure import Failure
+from ._report import UnhandledFailureReport
+
+if TYPE_CHECKING:
+    import asyncio
+    from types import CodeType
+
+__all__ = ["Deferred", "fail", "maybeDeferred", "passthru", "succeed"]
+
+_T = TypeVar("_T")
+_U = TypeVar("_U")
+_P = ParamSpec("_P")
+
+
+def passthru(arg: _T) -> _T:
+    """The identity function: the default for the side of a callback pair nobody supplied."""
+    return arg
+
+
+def _continueMarker(arg: object) -> NoReturn:  # pragma: no cover - never called
+    raise AssertionError("chain marker called")
+
+
+def _chainMarker(arg: object) -> NoReturn:  # pragma: no cover - never called
+    raise AssertionError("chain marker called")
+
+
+# Callback entries whose function is one of these markers are instructions to _runCallbacks,
+# never called: _CONTINUE hands the result to a Deferred that waits on this one,
+# _CHAIN fires the target of chainDeferred with it.
+_CONTINUE: Callable[..., Any] = _continueMarker
+_CHAIN: Callable[..., Any] = _chainMarker
+
+_CallbackEntry = tuple[
+    Callable[..., Any],
+    tuple[Any, ...],
+    "dict[str, Any] | None",
+    Callable[..., Any],
+    tuple[Any, ...],
+    "dict[str, Any] | None",
+]
+
+
+class Deferred(Generic[_T]):
+    """A result that is not ready yet.
+
+    Add callbacks (success) and errbacks (failure) to it; fire it once with ``callback(result)``
+    or ``errback(failure)``; each callback's return value feeds the next. ``await`` works on it
+    inside coroutines driven by ``Deferred.fromCoroutine``/``ensureDeferred``.
+
+    Not thread-safe: a Deferred belongs to the thread that runs its reactor. Fire it from
+    another thread through ``reactor.callFromThread``.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_canceller",
+        "_createdIn",
+        "_createdLine",
+        "_creationStack",
+        "_firstFireStack",
+        "_handedOff",
+        "_next",
+        "_report",
+        "_runningCallbacks",
+        "_suppressAlreadyCalled",
+        "callbacks",
+        "called",
+        "paused",
+        "result",
+    )
+
+    called: bool
+    paused: int
+    result: Any
+    callbacks: list[_CallbackEntry]
+
+    def __init__(self, canceller: Callable[[Deferred[Any]], None] | None = None) -> None:
+        self.callbacks = []
+        self.called = False
+        self.paused = 0
+        self._next = 0
+        self._runningCallbacks = False
+        self._suppressAlreadyCalled = False
+        self._canceller = canceller
+        self._handedOff: Failure | None = None
+        self._report: UnhandledFailureReport | None = None
+        # The creation site is two slot stores; frames of this package are skipped so that
+        # succeed()/fromCoroutine() name their caller.
+        frame = sys._getframe(1)
+        while frame.f_code.co_filename in internalFiles and frame.f_back is not None:
+            frame = frame.f_back
+        self._createdIn: CodeType = frame.f_code
+        self._createdLine = frame.f_lineno
+        self._firstFireStack: str | None = None
+        self._creationStack = _debug.formatStack(frame) if _debug._debugging else None
+
+    # -- adding callbacks ---------------------------------------------------------------------
+
+    def addCallbacks(
+        self,
+        callback: Callable[..., Any],
+        errback: Callable[..., Any] | None = None,
+        callbackArgs: tuple[Any, ...] = (),
+        callbackKeywords: dict[str, Any] | None = None,
+        errbackArgs: tuple[Any, ...] = (),
+        errbackKeywords: dict[str, Any] | None = None,
+    ) -> Deferred[Any]:
+        """Add a success callback and a failure errback as one step of the chain."""
+        self.callbacks.append(
+            (
+                callback,
+                callbackArgs,
+                callbackKeywords,
+                passthru if errback is None else errback,
+                errbackArgs,
+                errbackKeywords,
+            )
+        )
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    @overload
+    def addCallback(
+        self,
+        callback: Callable[Concatenate[_T, _P], Deferred[_U]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_U]: ...
+
+    @overload
+    def addCallback(
+        self,
+        callback: Callable[Concatenate[_T, _P], Failure],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[NoReturn]: ...
+
+    @overload
+    def addCallback(
+        self,
+        callback: Callable[Concatenate[_T, _P], _U],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_U]: ...
+
+    def addCallback(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred[Any]:
+        """Add a callback for success; failures pass it by unchanged."""
+        self.callbacks.append((callback, args, kwargs, passthru, (), None))
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    @overload
+    def addErrback(
+        self,
+        errback: Callable[Concatenate[Failure, _P], Deferred[_U]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_T | _U]: ...
+
+    @overload
+    def addErrback(
+        self,
+        errback: Callable[Concatenate[Failure, _P], _U],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_T | _U]: ...
+
+    def addErrback(self, errback: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred[Any]:
+        """Add an errback for failure (it gets the ``Failure``); results pass it by unchanged."""
+        self.callbacks.append((passthru, (), None, errback, args, kwargs))
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    @overload
+    def addBoth(
+        self,
+        callback: Callable[Concatenate[_T | Failure, _P], Deferred[_U]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_U]: ...
+
+    @overload
+    def addBoth(
+        self,
+        callback: Callable[Concatenate[_T | Failure, _P], _U],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_U]: ...
+
+    def addBoth(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred[Any]:
+        """Add one function as both callback and errback (like ``finally``)."""
+        self.callbacks.append((callback, args, kwargs, callback, args, kwargs))
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    def chainDeferred(self, d: Deferred[_T]) -> Deferred[_T]:
+        """Fire ``d`` with this Deferred's result, when it has one.
+
+        This Deferred keeps its result (see the module docstring); a Failure becomes ``d``'s
+        responsibility. Chains of any length run without recursion.
+        """
+        self.callbacks.append((_CHAIN, (d,), None, _CHAIN, (d,), None))
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    # -- firing --------------------------------------------------------------------------------
+
+    def callback(self, result: _T | Failure) -> None:
+        """Fire the chain with a success value (a ``Failure`` takes the errback path)."""
+        if isinstance(result, Deferred):
+            raise TypeError(
+                "callback() needs a result, not a Deferred: return the Deferred from a "
+                "callback, or use chainDeferred, to wait on it"
+            )
+        self._fire(result)
+
+    def errback(self, fail: Failure | BaseException | None = None) -> None:
+        """Fire the chain with a failure; with no argument, the exception being handled."""
+        if fail is None:
+            fail = Failure()
+        elif not isinstance(fail, Failure):
+            if not isinstance(fail, BaseException):
+                raise TypeError(f"errback() needs a Failure or an exception, got {fail!r}")
+            fail = Failure(fail)
+        self._fire(fail)
+
+    def _fire(self, result: object) -> None:
+        if self.called:
+            if self._suppressAlreadyCalled:
+                # The producer lost a race with cancel(): ignore its one late result.
+                self._suppressAlreadyCalled = False
+                return
+            raise AlreadyCalledError(self._alreadyCalledMessage())
+        if _debug._debugging:
+            self._firstFireStack = _debug.formatStack(sys._getframe(2))
+        self.called = True
+        self.result = result
+        self._runCallbacks()
+
+    def _alreadyCalledMessage(self) -> str:
+        lines = [f"{self!r} was already fired"]
+        if self._creationStack is not None:
+            lines.append("It was created at:\n" + self._creationStack.rstrip())
+        else:
+            lines.append(f"It was created in {self.creationSite()}")
+        if self._firstFireStack is not None:
+            lines.append("It was first fired at:\n" + self._firstFireStack.rstrip())
+        else:
+            lines.append("(turn on deferred.setDebugging(True) to see where it was first fired)")
+        return "\n".join(lines)
+
+    # -- pausing and cancelling -----------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Stop running callbacks until ``unpause`` (calls nest)."""
+        self.paused += 1
+
+    def unpause(self) -> None:
+        """Undo one ``pause``; when none is left and a result is here, run the callbacks."""
+        if self.paused == 0:
+            return
+        self.paused -= 1
+        if self.paused == 0 and self.called:
+            self._runCallbacks()
+
+    def cancel(self) -> None:
+        """Give up on the result.
+
+        Not fired yet: the canceller (if any) runs, and if the Deferred is still unfired it
+        errbacks with ``CancelledError``. Waiting on an inner Deferred: that one is cancelled.
+        Already fired: nothing happens.
+        """
+        if not self.called:
+            canceller = self._canceller
+            if canceller is not None:
+                try:
+                    canceller(self)
+                except BaseException:
+                    if not self.called:
+                        self.errback(Failure())
+                        self._suppressAlreadyCalled = True
+                        return
+                    raise
+            if not self.called:
+                self.errback(Failure(CancelledError()))
+                self._suppressAlreadyCalled = True
+        elif isinstance(self.result, Deferred):
+            self.result.cancel()
+
+    def addTimeout(
+        self,
+        timeout: float,
+        clock: Any,
+        onTimeoutCancel: Callable[[Any, float], Any] | None = None,
+    ) -> Deferred[_T]:
+        """Cancel this Deferred if it has not fired ``timeout`` seconds from now.
+
+        ``clock`` is anything with ``callLater`` (a reactor or ``reactor.task.Clock``). On
+        timeout the CancelledError becomes ``TimeoutError`` (or whatever ``onTimeoutCancel
+        (result, timeout)`` returns). The timer is cancelled as soon as the Deferred fires.
+        """
+        timedOut = False
+
+        def timeItOut() -> None:
+            nonlocal timedOut
+            timedOut = True
+            self.cancel()
+
+        delayedCall = clock.callLater(timeout, timeItOut)
+
+        def convertCancelled(result: object) -> object:
+            if timedOut:
+                if onTimeoutCancel is not None:
+                    return onTimeoutCancel(result, timeout)
+                if isinstance(result, Failure) and result.check(CancelledError):
+                    raise TimeoutError(f"Deferred timed out after {timeout} seconds")
+            return result
+
+        def cancelTimeout(result: object) -> object:
+            if delayedCall.active():
+                delayedCall.cancel()
+            return result
+
+        self.addBoth(convertCancelled)
+        self.addBoth(cancelTimeout)
+        return self
+
+    # -- introspection --------------------------------------------------------------------------
+
+    def creationSite(self) -> CreationSite:
+        """The function and line that created this Deferred."""
+        return CreationSite(self._createdIn, self._createdLine)
+
+    def __repr__(self) -> str:
+        if not self.called:
+            state = "waiting"
+        elif isinstance(self.result, Deferred):
+            state = f"waiting on {self.result!r}"
+        else:
+            state = f"current result: {self.result!r}"
+        return f"<Deferred at {id(self):#x} {state}>"
+
+    # -- the chain engine ---------------------------------------------------------------------
+
+    def _handOff(self) -> Any:
+        """Give this Deferred's result to another party; a Failure becomes its responsibility."""
+        result = self.result
+        if isinstance(result, Failure):
+            self._handedOff = result
+            report = self._report
+            if report is not None:
+                report.disarm()
+                self._report = None
+        return result
+
+    def _runCallbacks(self) -> None:
+        if self._runningCallbacks:
+            # A callback added a callback to its own Deferred: the running loop will reach it.
+            return
+        chain: list[Deferred[Any]] = [self]
+        while chain:
+            current = chain[-1]
+            if current.paused:
+                # Waiting on an inner Deferred or paused by the user: unpause resumes it.
+                chain.pop()
+                continue
+            report = current._report
+            if report is not None:
+                # Someone is about to look at the failure again.
+                report.disarm()
+                current._report = None
+            finished = True
+            callbacks = current.callbacks
+            while current._next < len(callbacks):
+                entry = callbacks[current._next]
+                current._next += 1
+                result = current.result
+                if isinstance(result, Failure):
+                    function, args, kwargs = entry[3], entry[4], entry[5]
+                else:
+                    function, args, kwargs = entry[0], entry[1], entry[2]
+                if function is passthru:
+                    continue
+                if function is _CONTINUE:
+                    waiter: Deferred[Any] = args[0]
+                    waiter.result = current._handOff()
+                    waiter.paused -= 1
+                    chain.append(waiter)
+                    finished = False
+                    break
+                if function is _CHAIN:
+                    target: Deferred[Any] = args[0]
+                    if target.called:
+                        if target._suppressAlreadyCalled:
+                            target._suppressAlreadyCalled = False
+                        else:
+                            current.result = Failure(
+                                AlreadyCalledError(target._alreadyCalledMessage())
+                            )
+                        continue
+                    target.called = True
+                    target.result = current._handOff()
+                    chain.append(target)
+                    finished = False
+                    break
+
+                current._runningCallbacks = True
+                try:
+                    if kwargs:
+                        result = function(result, *args, **kwargs)
+                    elif args:
+                        result = function(result, *args)
+                    else:
+                        result = function(result)
+                except BaseException:
+                    result = Failure()
+                finally:
+                    current._runningCallbacks = False
+
+                if isinstance(result, Deferred):
+                    inner = result
+                    if inner is current:
+                        result = Failure(
+                            TypeError(
+                                "a callback returned the Deferred it was added to; "
+                                "a Deferred cannot wait on itself"
+                            )
+                        )
+                    elif (
+                        inner.called
+                        and not inner.paused
+                        and not inner._runningCallbacks
+                        and inner._next >= len(inner.callbacks)
+                    ):
+                        # Already settled: take its result now, no waiting needed.
+                        result = inner._handOff()
+                    else:
+                        current.result = inner
+                        current.paused += 1
+                        inner.callbacks.append(
+                            (_CONTINUE, (current,), None, _CONTINUE, (current,), None)
+                        )
+                        finished = False
+                        if inner.called and not inner.paused and not inner._runningCallbacks:
+                            # Its own loop is suspended lower on some stack or finished; make
+                            # sure the continuation runs by working on it here.
+                            chain.append(inner)
+                        break
+                current.result = result
+
+            if finished:
+                callbacks.clear()
+                current._next = 0
+                result = current.result
+                if isinstance(result, Failure) and result is not current._handedOff:
+                    current._report = UnhandledFailureReport(
+                        result,
+                        CreationSite(current._createdIn, current._createdLine),
+                        current._creationStack,
+                        current._firstFireStack,
+                    )
+                chain.pop()
+
+    # -- await and coroutine support ----------------------------------------------------------
+
+    def __await__(self) -> Generator[Any, Any, _T]:
+        """``await d`` inside a coroutine run by ``fromCoroutine``/``ensureDeferred``."""
+        return cast("Generator[Any, Any, _T]", self)
+
+    def __iter__(self) -> Deferred[_T]:
+        return self
+
+    def __next__(self) -> Any:
+        return self.send(None)
+
+    def send(self, value: object = None) -> Any:
+        """Iterator protocol used by ``await``: yield self until fired, then return the result.
+
+        An already-fired Deferred returns at once (no trip through the driver).
+        """
+        if not self.called or self.paused:
+            return self
+        result = self._handOff()
+        if isinstance(result, Failure):
+            raise result.value.with_traceback(result.tb)
+        raise StopIteration(result)
+
+    @classmethod
+    def fromCoroutine(cls, coro: Coroutine[Any, Any, _U]) -> Deferred[_U]:
+        """Run ``coro`` (an ``async def`` call), awaiting Deferreds; its return fires the result.
+
+        Cancelling the returned Deferred cancels the Deferred the coroutine is awaiting.
+        """
+        from ._inline import runCoroutine
+
+        return runCoroutine(coro)
+
+    @classmethod
+    def fromFuture(cls, future: asyncio.Future[_U]) -> Deferred[_U]:
+        """A Deferred fired by an asyncio Future's outcome; cancelling it cancels the future."""
+        import asyncio
+
+        def cancelFuture(d: Deferred[_U]) -> None:
+            future.cancel()
+
+        d: Deferred[_U] = Deferred(cancelFuture)
+
+        def adapt(done: asyncio.Future[_U]) -> None:
+            if d.called:
+                return
+            try:
+                outcome: object = done.result()
+            except asyncio.CancelledError:
+                outcome = Failure(CancelledError("the asyncio Future was cancelled"))
+            except BaseException:
+                outcome = Failure()
+            d._fire(outcome)
+
+        future.add_done_callback(adapt)
+        return d
+
+    def asFuture(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[_T]:
+        """An asyncio Future on ``loop`` completed by this Deferred; cancelling it cancels this.
+
+        Call it from the loop's own thread.
+        """
+        future: asyncio.Future[_T] = loop.create_future()
+
+        def succeeded(result: _T) -> _T:
+            if not future.done():
+                future.set_result(result)
+            return result
+
+        def failed(failure: Failure) -> None:
+            self._handOff()
+            if not future.done():
+                future.set_exception(failure.value)
+
+        def futureDone(done: asyncio.Future[_T]) -> None:
+            if done.cancelled():
+                self.cancel()
+
+        self.addCallbacks(succeeded, failed)
+        future.add_done_callback(futureDone)
+        return future
+
+
+def succeed(result: _T) -> Deferred[_T]:
+    """A Deferred that has already fired with ``result``."""
+    d: Deferred[_T] = Deferred()
+    d.called = True
+    d.result = result
+    return d
+
+
+def fail(result: Failure | BaseException | None = None) -> Deferred[Any]:
+    """A Deferred that has already failed with ``result`` (default: the exception being handled)."""
+    d: Deferred[Any] = Deferred()
+    d.errback(result)
+    return d
+
+
+def maybeDeferred(
+    f: Callable[_P, Deferred[_T] | Coroutine[Any, Any, _T] | Awaitable[_T] | _T],
+    *args: _P.args,
+    **kwargs: _P.kwargs,
+) -> Deferred[_T]:
+    """Call ``f`` and always get a Deferred: its result, its exception, its Deferred as is, or
+    its coroutine run by ``fromCoroutine``."""
+    try:
+        result = f(*args, **kwargs)
+    except BaseException:
+        return fail(Failure())
+    if isinstance(result, Deferred):
+        return result
+    if isinstance(result, Failure):
+        return fail(result)
+    if isinstance(result, Coroutine):
+        return Deferred.fromCoroutine(result)
+    return succeed(cast("_T", result))
