@@ -506,6 +506,10 @@ class Deferred(Generic[_T]):
                             chain.append(inner)
                         break
                 current.result = result
+                if current.paused > 0:
+                    # The callback paused its own Deferred: stop here; unpause resumes.
+                    finished = False
+                    break
 
             if finished:
                 callbacks.clear()
