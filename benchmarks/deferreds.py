@@ -148,7 +148,7 @@ def _inlineCallbacks(api: ModuleType, size: int) -> Run:
     """An inlineCallbacks generator yielding ``size`` already-fired Deferreds and summing them."""
     succeed = api.succeed
 
-    @api.inlineCallbacks  # type: ignore[misc]
+    @api.inlineCallbacks  # type: ignore[untyped-decorator]
     def consume(count: int) -> Generator[Any, Any, int]:
         total = 0
         for i in range(count):
