@@ -4,6 +4,7 @@ The names follow ``twisted.internet.defer`` so Twisted code ports by changing im
 package depends on neither ``reactor`` nor ``threads``: anything that needs time takes a clock.
 """
 
+from ._combinators import DeferredList, gatherResults, race
 from ._debug import getDebugging, setDebugging
 from ._deferred import Deferred, fail, maybeDeferred, passthru, succeed
 from ._errors import (
@@ -18,11 +19,16 @@ from ._errors import (
 )
 from ._failure import Failure, NoCurrentExceptionError
 from ._inline import ensureDeferred, inlineCallbacks
+from ._sync import DeferredLock, DeferredQueue, DeferredSemaphore
 
 __all__ = [
     "AlreadyCalledError",
     "CancelledError",
     "Deferred",
+    "DeferredList",
+    "DeferredLock",
+    "DeferredQueue",
+    "DeferredSemaphore",
     "Failure",
     "FailureGroup",
     "FirstError",
@@ -33,10 +39,12 @@ __all__ = [
     "TimeoutError",
     "ensureDeferred",
     "fail",
+    "gatherResults",
     "getDebugging",
     "inlineCallbacks",
     "maybeDeferred",
     "passthru",
+    "race",
     "setDebugging",
     "succeed",
 ]
