@@ -5,7 +5,8 @@ Each workload is written once as a function of an *API module* — any module ex
 and run on ``deferred`` (treadle) and ``twisted.internet.defer``, so both sides do exactly the
 same work. Where asyncio has a counterpart it is written separately and labelled as not identical
 work. Creating the Deferreds is part of every timed run: a fired Deferred cannot be fired again,
-and real code pays for creation too.
+and real code pays for creation too. Every workload here runs entirely in this thread, so samples
+are timed in CPU time (see `Workload.clock`).
 
 This module owns the workload bodies only; measuring and reporting live in `benchmarks.runner`.
 """
@@ -283,6 +284,7 @@ WORKLOADS: list[Workload] = [
         opsPerRun=_one,
         expected=_same,
         implementations=_onAPI(_deferredCallbacks, "Deferred"),
+        clock="cpu",
     ),
     Workload(
         name="deferred_errbacks",
@@ -293,6 +295,7 @@ WORKLOADS: list[Workload] = [
         opsPerRun=_one,
         expected=_same,
         implementations=_onAPI(_deferredErrbacks, "Deferred"),
+        clock="cpu",
     ),
     Workload(
         name="nested_deferreds",
@@ -303,6 +306,7 @@ WORKLOADS: list[Workload] = [
         opsPerRun=_same,
         expected=_same,
         implementations=_onAPI(_nestedDeferreds, "Deferred"),
+        clock="cpu",
     ),
     Workload(
         name="inline_callbacks",
@@ -313,6 +317,7 @@ WORKLOADS: list[Workload] = [
         opsPerRun=_same,
         expected=_sumBelow,
         implementations=_onAPI(_inlineCallbacks, "succeed", "inlineCallbacks"),
+        clock="cpu",
     ),
     Workload(
         name="coroutine_fromCoroutine",
@@ -323,6 +328,7 @@ WORKLOADS: list[Workload] = [
         opsPerRun=_same,
         expected=_sumBelow,
         implementations=(*_onAPI(_fromCoroutine, "Deferred", "succeed"), _ASYNCIO_COROUTINE),
+        clock="cpu",
     ),
     Workload(
         name="gather_results",
@@ -333,5 +339,6 @@ WORKLOADS: list[Workload] = [
         opsPerRun=_same,
         expected=_rangeList,
         implementations=(*_onAPI(_gatherResults, "Deferred", "gatherResults"), _ASYNCIO_GATHER),
+        clock="cpu",
     ),
 ]

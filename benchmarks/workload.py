@@ -14,6 +14,7 @@ import importlib.util
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 #: A zero-argument callable doing one unit of work (``opsPerRun(size)`` operations) and
 #: returning a result the runner compares with ``Workload.expected(size)``.
@@ -56,6 +57,12 @@ class Workload:
     shows operations per second). ``size`` is the size the runner uses; ``smokeSize`` is the
     tiny size the test suite uses to check that each implementation returns ``expected(size)``.
     The first implementation is treadle; ratios are treadle's rate over each peer's.
+
+    ``clock`` says how a sample is timed. ``"cpu"`` (this process's CPU time) suits work done
+    entirely in this process's one thread, such as Deferred chains: time the process spends
+    descheduled because something else shares its CPU is not charged to it. ``"wall"`` (the
+    default) is required as soon as the work waits on I/O, other threads or other processes,
+    whose cost CPU time would hide.
     """
 
     name: str
@@ -66,6 +73,7 @@ class Workload:
     opsPerRun: Callable[[int], int]
     expected: Callable[[int], object]
     implementations: tuple[Implementation, ...]
+    clock: Literal["wall", "cpu"] = "wall"
 
     def implementation(self, name: str) -> Implementation:
         """Return the implementation called ``name``; `KeyError` when there is none."""
