@@ -35,7 +35,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import attrs
 
@@ -49,6 +49,9 @@ from reactor._waker import makeWaker
 from reactor.backends import ERROR, HANGUP, READ, WRITE
 from reactor.error import ConnectionDone, ConnectionLost, WrongThreadError
 from reactor.interfaces import FileDescriptor, ReadDescriptor, WriteDescriptor
+
+if TYPE_CHECKING:
+    from threads import ThreadPool
 
 __all__ = ["Reactor", "ReactorStatistics"]
 
@@ -328,6 +331,27 @@ class Reactor:
         (or ``iterate()``). Exceptions are logged; the loop goes on.
         """
         self._threadCalls.put((f, args, kw))
+
+    # The thread-pool methods delegate to threads._reactorpool, imported lazily: the reactor
+    # must not import the threads package at module level (deferred <- reactor <- threads).
+
+    def callInThread(self, f: Callable[_P, object], *args: _P.args, **kw: _P.kwargs) -> None:
+        """Run ``f(*args, **kw)`` in the reactor's thread pool; its result is ignored."""
+        from threads._reactorpool import callInThread
+
+        callInThread(self, f, *args, **kw)
+
+    def getThreadPool(self) -> ThreadPool:
+        """The reactor's thread pool: made on first use, stopped (without blocking) at shutdown."""
+        from threads._reactorpool import getThreadPool
+
+        return getThreadPool(self)
+
+    def suggestThreadPoolSize(self, size: int) -> None:
+        """Set the most threads the reactor's pool may use."""
+        from threads._reactorpool import suggestThreadPoolSize
+
+        suggestThreadPoolSize(self, size)
 
     def newHandoffQueue(self, consume: Callable[[_T], None]) -> HandoffQueue[_T]:
         """Create a handoff queue that this reactor drains, in its thread, through ``consume``.
