@@ -63,7 +63,7 @@ class AsyncioReactor(Reactor):
         self._alwaysReady: dict[int, int] = {}
         self._pumpScheduled = False
         # The loop timer standing for our earliest deadline, and that deadline.
-        self._timerHandle: asyncio.TimerHandle | None = None
+        self._timerHandle: asyncio.Handle | None = None
         self._armedDeadline: float | None = None
         # True while run()/iterate() is running the loop on our behalf: then reaching IDLE
         # (or, for iterate, any dispatch) stops the loop.
@@ -230,10 +230,15 @@ class AsyncioReactor(Reactor):
         if self._timerHandle is not None:
             self._timerHandle.cancel()
         self._armedDeadline = deadline
-        # Relative delay: the loop's clock need not be time.monotonic (uvloop's is not).
-        self._timerHandle = self._loop.call_later(
-            max(0.0, deadline - time.monotonic()), self._onTimer
-        )
+        delay = deadline - time.monotonic()
+        if delay > 0:
+            # Relative delay: the loop's clock need not be time.monotonic (uvloop's is not).
+            self._timerHandle = self._loop.call_later(delay, self._onTimer)
+        else:
+            # Already due. Not call_later(0): libuv (uvloop) runs a zero timer added while its
+            # timers run in that same pass, so a call rescheduling itself with delay 0 would
+            # starve I/O; call_soon waits for the next iteration on every loop.
+            self._timerHandle = self._loop.call_soon(self._onTimer)
 
     def _onTimer(self) -> None:
         self._timerHandle = None
