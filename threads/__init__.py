@@ -11,14 +11,24 @@ from threads._bridge import (
     deferToThread,
     deferToThreadPool,
 )
+from threads._dberrors import ConnectionLost, ConnectionPoolError, PoolClosed, PoolQueueFull
+from threads._dbpool import ConnectionPool, ConnectionPoolStatistics
+from threads._dbtransaction import Transaction
 from threads._pool import PoolExhausted, PoolFull, PoolStatistics, PoolStopped, ThreadPool
 
 __all__ = [
+    "ConnectionLost",
+    "ConnectionPool",
+    "ConnectionPoolError",
+    "ConnectionPoolStatistics",
+    "PoolClosed",
     "PoolExhausted",
     "PoolFull",
+    "PoolQueueFull",
     "PoolStatistics",
     "PoolStopped",
     "ThreadPool",
+    "Transaction",
     "blockingCallFromThread",
     "callMultipleInThread",
     "deferToThread",
