@@ -421,6 +421,19 @@ class Deferred(Generic[_T]):
             current = chain[-1]
             if current.paused:
                 # Waiting on an inner Deferred or paused by the user: unpause resumes it.
+                result = current.result
+                if (
+                    isinstance(result, Failure)
+                    and current._report is None
+                    and result is not current._handedOff
+                ):
+                    # Paused holding a failure: report it if nobody ever unpauses.
+                    current._report = UnhandledFailureReport(
+                        result,
+                        CreationSite(current._createdIn, current._createdLine),
+                        current._creationStack,
+                        current._firstFireStack,
+                    )
                 chain.pop()
                 continue
             report = current._report
