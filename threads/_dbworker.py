@@ -286,7 +286,9 @@ class ConnectionWorker:
         return lost
 
     def _lostError(self, cause: BaseException) -> ConnectionLost:
-        description = f"{type(cause).__name__}: {cause}".strip().rstrip(":")
+        # Drivers' messages run over several lines (libpq adds hints); the first one names it.
+        firstLine = str(cause).strip().split("\n", 1)[0]
+        description = f"{type(cause).__name__}: {firstLine}" if firstLine else type(cause).__name__
         if self._settings.reconnect:
             consequence = "it was dropped and the next call opens a new connection"
         else:
