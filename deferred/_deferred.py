@@ -607,10 +607,12 @@ class Deferred(Generic[_T]):
                 future.set_result(result)
             return result
 
-        def failed(failure: Failure) -> None:
+        def failed(failure: Failure) -> Failure:
+            # The future now carries the failure; this Deferred keeps it, but unreported.
             self._handOff()
             if not future.done():
                 future.set_exception(failure.value)
+            return failure
 
         def futureDone(done: asyncio.Future[_T]) -> None:
             if done.cancelled():
