@@ -70,6 +70,11 @@ def test_negative_delay_is_clamped_to_now(queue: TimerQueue, time: FakeTime) -> 
     assert call.getTime() == 5.0
 
 
+def test_nan_delay_is_rejected(queue: TimerQueue) -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        queue.callLater(float("nan"), lambda: None)
+
+
 def test_len_and_getDelayedCalls_count_live_calls(queue: TimerQueue) -> None:
     calls = [queue.callLater(i, lambda: None) for i in range(5)]
     calls[1].cancel()
@@ -141,6 +146,21 @@ def test_call_scheduled_during_runDue_waits_for_next_run(queue: TimerQueue) -> N
     assert ran == []
     assert queue.runDue(reraise) == 1
     assert ran == ["child"]
+
+
+def test_call_scheduled_during_runDue_waits_even_if_host_peeks(queue: TimerQueue) -> None:
+    ran: list[str] = []
+
+    def scheduleAndPeek() -> None:
+        queue.callLater(0, ran.append, "child")
+        assert queue.nextDeadline() == 0
+
+    queue.callLater(0, scheduleAndPeek)
+    queue.callLater(0, ran.append, "sibling")
+    assert queue.runDue(reraise) == 2
+    assert ran == ["sibling"]
+    assert queue.runDue(reraise) == 1
+    assert ran == ["sibling", "child"]
 
 
 def test_call_rescheduling_itself_runs_once_per_runDue(queue: TimerQueue) -> None:
@@ -345,6 +365,13 @@ def test_nextDeadline_is_earliest_live_deadline(queue: TimerQueue) -> None:
     assert queue.nextDeadline() == 2
 
 
+def test_nextDeadline_sees_calls_scheduled_since_last_look(queue: TimerQueue) -> None:
+    queue.callLater(5, lambda: None)
+    assert queue.nextDeadline() == 5
+    queue.callLater(2, lambda: None)
+    assert queue.nextDeadline() == 2
+
+
 def test_nextDeadline_follows_reset(queue: TimerQueue) -> None:
     call = queue.callLater(1, lambda: None)
     queue.callLater(5, lambda: None)
@@ -369,6 +396,16 @@ def test_onEarlierDeadline_called_when_reset_makes_call_earliest(time: FakeTime)
     call.reset(1)
     call.delay(100)
     assert seen == [5, 1]
+
+
+def test_onEarlierDeadline_called_for_earliest_call_after_a_run(time: FakeTime) -> None:
+    seen: list[float] = []
+    queue = TimerQueue(time, onEarlierDeadline=seen.append)
+    queue.callLater(1, lambda: None)
+    queue.callLater(10, lambda: None)
+    advance(queue, time, 1)
+    queue.callLater(2, lambda: None)
+    assert seen == [1, 3]
 
 
 def test_onEarlierDeadline_can_be_set_after_construction(queue: TimerQueue) -> None:
@@ -465,6 +502,7 @@ operations = st.lists(
         st.tuples(st.just("reset"), st.integers(0, 1000), delays),
         st.tuples(st.just("delay"), st.integers(0, 1000), delays),
         st.tuples(st.just("advance"), st.sampled_from([0, 0.1, 0.5, 1, 3, 10])),
+        st.tuples(st.just("peek")),
     ),
     max_size=80,
 )
@@ -502,6 +540,9 @@ def test_queue_matches_naive_model(ops: list[tuple[object, ...]]) -> None:
             log.clear()
             queue.runDue(reraise)
             assert log == model.runDue(children)
+        elif kind == "peek":
+            expected = min((d for d, _ in model.entries.values()), default=None)
+            assert queue.nextDeadline() == expected
         elif calls:
             ident = sorted(calls)[op[1] % len(calls)]  # type: ignore[operator]
             call = calls[ident]
@@ -519,7 +560,5 @@ def test_queue_matches_naive_model(ops: list[tuple[object, ...]]) -> None:
                 call.delay(op[2])  # type: ignore[arg-type]
                 model.entries[ident] = (deadline, model._next())
         assert len(queue) == len(model.entries)
-        expected = min((d for d, _ in model.entries.values()), default=None)
-        assert queue.nextDeadline() == expected
         live = {ident for ident, call in calls.items() if call.active()}
         assert live == set(model.entries)
