@@ -19,6 +19,7 @@ from benchmarks.runner import REFERENCE, WrongResult, measureWorkload, tableRows
 from benchmarks.workload import Implementation, Run, Workload, allWorkloads, stateless
 
 WORKLOADS = allWorkloads()
+REPOSITORY = Path(__file__).parent.parent
 
 
 @pytest.mark.parametrize("workload", WORKLOADS, ids=lambda workload: workload.name)
@@ -44,7 +45,12 @@ def test_loadingWorkloadsImportsNoPeer() -> None:
         "print(sorted(m for m in ('twisted', 'uvloop') if m in sys.modules))"
     )
     output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     assert output.strip() == "[]"
 
@@ -184,6 +190,6 @@ def test_listNamesEveryWorkload(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readmeDescribesEveryWorkload() -> None:
-    readme = (Path(__file__).parent.parent / "benchmarks" / "README.md").read_text()
+    readme = (REPOSITORY / "benchmarks" / "README.md").read_text()
     missing = [workload.name for workload in WORKLOADS if workload.name not in readme]
     assert missing == []
