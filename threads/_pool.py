@@ -708,8 +708,12 @@ class ThreadPool:
             starts.append((_Worker(), job))
         if self._state is _State.RUNNING:
             while self._workers < self._min:
+                # Idle from birth: on the stack before its thread even runs, so a job can be
+                # handed to it at once (its wake lock holds the job until the thread is there).
+                worker = _Worker()
+                self._idle.append(worker)
                 self._workers += 1
-                starts.append((_Worker(), None))
+                starts.append((worker, None))
         return starts
 
     def _startWorkers(self, starts: list[tuple[_Worker, Job | None]]) -> None:
