@@ -14,6 +14,7 @@ from deferred import (
     Failure,
     FailureGroup,
     FirstError,
+    TimeoutError,
     fail,
     gatherResults,
     race,
@@ -726,3 +727,38 @@ def test_cancellingFinishedRaceDoesNothing() -> None:
     raced = race([succeed("done")])
     raced.cancel()
     assert successOf(raced) == (0, "done")
+
+
+# -- with addTimeout -------------------------------------------------------------------------
+
+
+class OneShotClock:
+    """Just enough of a clock for ``addTimeout``: it remembers one call and runs it on demand."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[Callable[[], object]] = []
+
+    def callLater(self, delay: float, function: Callable[[], object]) -> OneShotClock:
+        self.scheduled.append(function)
+        return self
+
+    def active(self) -> bool:
+        return bool(self.scheduled)
+
+    def cancel(self) -> None:
+        self.scheduled.clear()
+
+    def fire(self) -> None:
+        self.scheduled.pop()()
+
+
+@pytest.mark.parametrize("combine", [gatherResults, race], ids=["gatherResults", "race"])
+def test_timedOutCombinatorFailsWithTimeoutError(combine: Callable[..., Deferred[Any]]) -> None:
+    # Because a cancelled gatherResults/race fails with CancelledError itself (not wrapped in
+    # FirstError/FailureGroup as in Twisted), addTimeout recognises it and says TimeoutError.
+    clock = OneShotClock()
+    members: list[Deferred[str]] = [Deferred(), Deferred()]
+    combined = combine(members).addTimeout(5, clock)
+    clock.fire()
+    assert failureOf(combined).type is TimeoutError
+    assert all(failureOf(member).check(CancelledError) for member in members)
