@@ -38,6 +38,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import attrs
+from zope.interface import classImplements  # type: ignore[import-untyped]
 
 from deferred import Failure
 from reactor._handoff import HandoffQueue
@@ -48,7 +49,20 @@ from reactor._triggers import SystemEventTriggers, TriggerHandle
 from reactor._waker import makeWaker
 from reactor.backends import ERROR, HANGUP, READ, WRITE
 from reactor.error import ConnectionDone, ConnectionLost, WrongThreadError
-from reactor.interfaces import FileDescriptor, ReadDescriptor, WriteDescriptor
+from reactor.interfaces import (
+    FileDescriptor,
+    IDelayedCall,
+    IReactorCore,
+    IReactorFDSet,
+    IReactorThreads,
+    IReactorTime,
+    ReactorCore,
+    ReactorFDSet,
+    ReactorThreads,
+    ReactorTime,
+    ReadDescriptor,
+    WriteDescriptor,
+)
 
 if TYPE_CHECKING:
     from threads import ThreadPool
@@ -135,9 +149,12 @@ class Reactor:
         :raises ReactorAlreadyRunning: if it is running already.
         """
         self._checkCanRun()
-        self._begin()
+        self._move(Event.RUN)
+        self._loopThread = threading.get_ident()
         try:
+            # Handlers first, so a signal arriving while "startup" fires already stops us.
             with signalsHandled(self._signalReceived, installSignalHandlers):
+                self._fireStartup()
                 self._runLoop()
         finally:
             self._end()
@@ -158,7 +175,7 @@ class Reactor:
         self._move(Event.CRASH)
         self._stateChanged()
 
-    def callWhenRunning(self, f: Callable[_P, object], *args: _P.args, **kw: _P.kwargs) -> Any:
+    def callWhenRunning(self, f: Callable[_P, object], /, *args: _P.args, **kw: _P.kwargs) -> Any:
         """Call ``f`` now if the reactor is running, else as an "after startup" trigger.
 
         :returns: None if called now, else the trigger handle.
@@ -173,6 +190,7 @@ class Reactor:
         phase: str,
         eventType: str,
         f: Callable[_P, object],
+        /,
         *args: _P.args,
         **kw: _P.kwargs,
     ) -> TriggerHandle:
@@ -217,7 +235,7 @@ class Reactor:
         return time.monotonic()
 
     def callLater(
-        self, delay: float, f: Callable[_P, object], *args: _P.args, **kw: _P.kwargs
+        self, delay: float, f: Callable[_P, object], /, *args: _P.args, **kw: _P.kwargs
     ) -> DelayedCall:
         """Run ``f(*args, **kw)`` ``delay`` seconds from now (negative means 0).
 
@@ -322,7 +340,7 @@ class Reactor:
 
     # --- threads ----------------------------------------------------------------------------
 
-    def callFromThread(self, f: Callable[_P, object], *args: _P.args, **kw: _P.kwargs) -> None:
+    def callFromThread(self, f: Callable[_P, object], /, *args: _P.args, **kw: _P.kwargs) -> None:
         """Run ``f(*args, **kw)`` in the reactor thread soon. Safe from any thread.
 
         Calls from one thread run in the order they were made, each exactly once, and a blocked
@@ -476,9 +494,12 @@ class Reactor:
         self._state = transition(self._state, event)
 
     def _begin(self) -> None:
-        """Enter the loop thread and fire "startup" (run() and hosted starts)."""
+        """Enter the loop thread and fire "startup" (hosts that start without run())."""
         self._move(Event.RUN)
         self._loopThread = threading.get_ident()
+        self._fireStartup()
+
+    def _fireStartup(self) -> None:
         self._triggers.fire("startup", afterDuring=self._started)
 
     def _started(self) -> None:
@@ -536,6 +557,26 @@ class Reactor:
 
     def _closeHost(self) -> None:
         """Release the host's own resources."""
+
+
+# Declared here rather than with @implementer: zope.interface has no type information, and a
+# class decorator mypy cannot see through would make the class untyped.
+classImplements(Reactor, IReactorCore, IReactorTime, IReactorThreads, IReactorFDSet)
+classImplements(DelayedCall, IDelayedCall)
+
+if TYPE_CHECKING:
+    # Static proof that Reactor satisfies the Protocol twins of those interfaces.
+    def _isReactorCore(r: Reactor) -> ReactorCore:
+        return r
+
+    def _isReactorTime(r: Reactor) -> ReactorTime:
+        return r
+
+    def _isReactorThreads(r: Reactor) -> ReactorThreads:
+        return r
+
+    def _isReactorFDSet(r: Reactor) -> ReactorFDSet:
+        return r
 
 
 def _describe(f: Callable[..., object]) -> str:

@@ -61,9 +61,9 @@ class EventFDWaker:
         """Add one to the counter; see the module docstring for why errors are ignored."""
         try:
             os.eventfd_write(self._fd, 1)
-        except OSError:
+        except (OSError, ValueError):
             # EAGAIN: the counter is saturated, so it is readable already.
-            # EBADF: closed; nobody is waiting any more.
+            # ValueError (fd -1) / EBADF: closed; nobody is waiting any more.
             pass
 
     def clear(self) -> None:

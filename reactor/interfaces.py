@@ -15,7 +15,7 @@ Networking interfaces (transports, protocols, listening ports) come with the net
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol
 
 from zope.interface import Attribute, Interface  # type: ignore[import-untyped]
 from zope.interface.interface import InterfaceClass, fromFunction  # type: ignore[import-untyped]
@@ -38,6 +38,9 @@ __all__ = [
     "ReadDescriptor",
     "WriteDescriptor",
 ]
+
+
+_P = ParamSpec("_P")
 
 
 class DelayedCall(Protocol):
@@ -79,7 +82,7 @@ class ReactorTime(Protocol):
         ...
 
     def callLater(
-        self, delay: float, callable: Callable[..., object], *args: Any, **kw: Any
+        self, delay: float, callable: Callable[_P, object], /, *args: _P.args, **kw: _P.kwargs
     ) -> DelayedCall:
         """Run ``callable(*args, **kw)`` ``delay`` seconds from now; return the DelayedCall."""
         ...
@@ -118,7 +121,13 @@ class ReactorCore(Protocol):
         ...
 
     def addSystemEventTrigger(
-        self, phase: str, eventType: str, callable: Callable[..., object], *args: Any, **kw: Any
+        self,
+        phase: str,
+        eventType: str,
+        callable: Callable[_P, object],
+        /,
+        *args: _P.args,
+        **kw: _P.kwargs,
     ) -> Any:
         """Add a one-shot trigger for ``phase`` of ``eventType``; return a handle."""
         ...
@@ -127,7 +136,9 @@ class ReactorCore(Protocol):
         """Remove a trigger that has not run yet."""
         ...
 
-    def callWhenRunning(self, callable: Callable[..., object], *args: Any, **kw: Any) -> Any:
+    def callWhenRunning(
+        self, callable: Callable[_P, object], /, *args: _P.args, **kw: _P.kwargs
+    ) -> Any:
         """Call now if running, else once startup has finished."""
         ...
 
@@ -135,7 +146,9 @@ class ReactorCore(Protocol):
 class ReactorThreads(Protocol):
     """Getting into the reactor thread from other threads."""
 
-    def callFromThread(self, callable: Callable[..., object], *args: Any, **kw: Any) -> None:
+    def callFromThread(
+        self, callable: Callable[_P, object], /, *args: _P.args, **kw: _P.kwargs
+    ) -> None:
         """Run ``callable(*args, **kw)`` in the reactor thread, soon. Any thread may call it."""
         ...
 

@@ -11,7 +11,6 @@ stopping the reactor) if it has not stopped after ``timeout`` seconds, so no tes
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable, Iterator
 
@@ -56,7 +55,6 @@ def realReactor(request: pytest.FixtureRequest) -> Iterator[Reactor]:
             r.crash()
         leftovers = r.removeAll()
         r.close()
-        gc.collect()
     assert not leftovers, f"test left readers/writers registered: {leftovers!r}"
 
 
