@@ -279,10 +279,10 @@ class TimerQueue:
         return ran
 
     def getDelayedCalls(self) -> list[DelayedCall]:
-        """Return the live calls (in no particular order)."""
-        return [
-            e[2] for entries in (self._heap, self._pending) for e in entries if e[2]._entry is e
-        ]
+        """Return the live calls in the order they will run (deadline, then scheduling order)."""
+        live = [e for entries in (self._heap, self._pending) for e in entries if e[2]._entry is e]
+        live.sort()  # seq is unique, so the sort never compares two DelayedCalls
+        return [e[2] for e in live]
 
     def __len__(self) -> int:
         """Return the number of live calls."""

@@ -80,7 +80,14 @@ def test_len_and_getDelayedCalls_count_live_calls(queue: TimerQueue) -> None:
     calls[1].cancel()
     calls[3].reset(100)
     assert len(queue) == 4
-    assert set(map(id, queue.getDelayedCalls())) == {id(calls[i]) for i in (0, 2, 3, 4)}
+    assert queue.getDelayedCalls() == [calls[0], calls[2], calls[4], calls[3]]
+
+
+def test_getDelayedCalls_lists_equal_deadlines_in_scheduling_order(queue: TimerQueue) -> None:
+    calls = [queue.callLater(1, lambda: None) for _ in range(10)]
+    queue.nextDeadline()  # merge some into the heap, then stage more
+    calls += [queue.callLater(1, lambda: None) for _ in range(10)]
+    assert queue.getDelayedCalls() == calls
 
 
 # --- running ----------------------------------------------------------------------------------
