@@ -109,7 +109,9 @@ class Reactor:
     """
 
     def __init__(self) -> None:
-        # The life cycle; changed only through _move() (reactor thread).
+        # The life cycle; changed only through _move() in the reactor thread. Other threads may
+        # read it (callFromThread checks for CLOSED; the threads package looks for stopping
+        # states): a single attribute load, and a stale value is documented as harmless there.
         self._state = State.IDLE
         # Thread ident of the thread running run()/iterate(), None when nobody does. Written by
         # that thread; read by callLater in any thread, which only compares it (a stale read
@@ -347,7 +349,14 @@ class Reactor:
         loop wakes at once; a burst of calls costs one wake-up (see :mod:`reactor._handoff`).
         A call made while the reactor is not running waits and runs during the next ``run()``
         (or ``iterate()``). Exceptions are logged; the loop goes on.
+
+        :raises RuntimeError: if the reactor was closed, so no call can ever run again. (A call
+            racing with ``close()`` in another thread may be accepted and never run: close a
+            reactor only once nothing calls into it.)
         """
+        # A plain attribute read from any thread: at worst stale for a call racing close().
+        if self._state is State.CLOSED:
+            raise RuntimeError(f"callFromThread() on {self!r}, which was closed: it cannot run")
         self._threadCalls.put((f, args, kw))
 
     # The thread-pool methods delegate to threads._reactorpool, imported lazily: the reactor

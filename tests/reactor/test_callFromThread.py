@@ -145,3 +145,9 @@ def test_newHandoffQueue_delivers_items_in_the_reactor_thread(
         thread.join(5)
     assert [item for item, _ in got] == list(range(100))
     assert {ident for _, ident in got} == set(reactorThread)
+
+
+def test_callFromThread_after_close_raises(realReactor: Reactor) -> None:
+    realReactor.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        realReactor.callFromThread(lambda: None)
