@@ -76,6 +76,9 @@ _T = TypeVar("_T")
 
 _ThreadCall = tuple[Callable[..., object], tuple[Any, ...], dict[str, Any]]
 
+# Module constants: reading an Enum member through its class costs ~0.2 us on 3.11.
+_CLOSED = State.CLOSED
+
 # States in which ``running`` is true (Twisted: from the end of startup until shutdown ends).
 _RUNNING_STATES = frozenset({State.RUNNING, State.STOP_REQUESTED, State.STOPPING})
 
@@ -130,6 +133,7 @@ class Reactor:
         self._waker = makeWaker()
         self._handoffQueues: list[HandoffQueue[Any]] = []
         self._threadCalls: HandoffQueue[_ThreadCall] = self.newHandoffQueue(self._runThreadCall)
+        self._putThreadCall = self._threadCalls.put  # bound once: callFromThread is a hot path
         # Statistics, written by the reactor thread only.
         self._wakeups = 0
         self._threadCallsRun = 0
@@ -355,9 +359,9 @@ class Reactor:
             reactor only once nothing calls into it.)
         """
         # A plain attribute read from any thread: at worst stale for a call racing close().
-        if self._state is State.CLOSED:
+        if self._state is _CLOSED:
             raise RuntimeError(f"callFromThread() on {self!r}, which was closed: it cannot run")
-        self._threadCalls.put((f, args, kw))
+        self._putThreadCall((f, args, kw))
 
     # The thread-pool methods delegate to threads._reactorpool, imported lazily: the reactor
     # must not import the threads package at module level (deferred <- reactor <- threads).
@@ -408,7 +412,6 @@ class Reactor:
         )
 
     def _runThreadCall(self, call: _ThreadCall) -> None:
-        self._threadCallsRun += 1
         f, args, kw = call
         try:
             f(*args, **kw)
@@ -422,9 +425,12 @@ class Reactor:
         self._wakeups += 1
         for queue in self._handoffQueues:
             try:
-                queue.drain()
+                ran = queue.drain()
             except Exception:
                 log.exception("Unhandled error draining handoff queue %r", queue)
+                continue
+            if queue is self._threadCalls:
+                self._threadCallsRun += ran
 
     # --- dispatch (called by hosts) ---------------------------------------------------------
 

@@ -23,7 +23,8 @@ State shared across threads, and what protects it:
 Producer (:meth:`HandoffQueue.put`, any thread)::
 
     P1  append the item
-    P2  if test-and-set(wakePending) found it clear: write the waker
+    P2  if wakePending is set: done (fast path, a plain ``locked()`` read)
+        else if test-and-set(wakePending) found it clear: write the waker
 
 Reactor thread, when the waker is readable (``Reactor`` then :meth:`HandoffQueue.drain`)::
 
@@ -45,6 +46,12 @@ The order C1 before C2 matters: clearing the flag first would let a producer set
 write the waker between the two, C1 would swallow that write, and the flag would stay set with
 nothing left to wake the loop -- every later producer would skip its write and the queue would
 stall. The order P1 before P2 matters for the same reason on the producer side.
+
+The fast path in P2 is the same argument: seeing the flag set after P1 means some producer set
+it before then and no C2 has cleared it since; the next C2 therefore comes after our P1, and the
+C3 that follows it runs our item. That C2 does come: the producer holding the flag writes the
+waker after setting it, and the pass that consumes that write clears the flag. (The read costs
+about 30 ns; ``acquire(False)`` about 230 ns, and a burst would pay it on every item.)
 
 Why at most one extra wake-up per pass: a producer whose P2 falls between C2 and C3 writes the
 waker although C3 will run its item anyway; the next pass then finds nothing (or only newer
@@ -104,7 +111,8 @@ class HandoffQueue(Generic[_T]):
         Also safe from a signal handler.
         """
         self._items.append(item)  # P1
-        if self._wakePending.acquire(False):  # P2
+        pending = self._wakePending
+        if not pending.locked() and pending.acquire(False):  # P2
             self._wake()
 
     def drain(self) -> int:
