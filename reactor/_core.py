@@ -117,8 +117,9 @@ class Reactor:
         # states): a single attribute load, and a stale value is documented as harmless there.
         self._state = State.IDLE
         # Thread ident of the thread running run()/iterate(), None when nobody does. Written by
-        # that thread; read by callLater in any thread, which only compares it (a stale read
-        # can only make the check more lenient while the reactor is starting or stopping).
+        # that thread; read by callLater (and threads.blockingCallFromThread) in any thread,
+        # which only compare it with their own ident: a stale read happens only while run()
+        # starts or ends, and can only make the check more lenient then.
         self._loopThread: int | None = None
         self._timers = TimerQueue(time.monotonic)
         self._triggers = SystemEventTriggers()
@@ -128,9 +129,11 @@ class Reactor:
         self._writers: dict[int, WriteDescriptor] = {}
         self._readerFds: dict[object, int] = {}
         self._writerFds: dict[object, int] = {}
-        # The waker and every handoff queue sharing it (reactor thread; the queues themselves
-        # are thread-safe, see reactor._handoff).
+        # The waker and every handoff queue sharing it. The list is replaced, never mutated,
+        # under _handoffQueuesLock (newHandoffQueue may run in any thread); the reactor thread
+        # reads it without the lock. The queues themselves are thread-safe (reactor._handoff).
         self._waker = makeWaker()
+        self._handoffQueuesLock = threading.Lock()
         self._handoffQueues: list[HandoffQueue[Any]] = []
         self._threadCalls: HandoffQueue[_ThreadCall] = self.newHandoffQueue(self._runThreadCall)
         self._putThreadCall = self._threadCalls.put  # bound once: callFromThread is a hot path
@@ -390,9 +393,12 @@ class Reactor:
         For the threads package: worker threads ``put`` results on it; the reactor thread runs
         ``consume(item)`` for each, sharing the reactor's waker and its one-wake-per-burst
         batching. ``consume`` must not raise (an exception is logged, and ends that pass).
+        Any thread may create a queue.
         """
         queue: HandoffQueue[_T] = HandoffQueue(self._waker.wake, consume)
-        self._handoffQueues.append(queue)
+        with self._handoffQueuesLock:
+            # Copy on write: the reactor thread iterates whichever list it loaded, unlocked.
+            self._handoffQueues = [*self._handoffQueues, queue]
         return queue
 
     @property

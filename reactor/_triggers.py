@@ -116,16 +116,13 @@ class SystemEventTriggers:
 
         :raises ValueError: if it already ran or was removed (or is not a trigger handle).
         """
-        event = self._events.get(getattr(handle, "eventType", None))  # type: ignore[arg-type]
-        try:
-            if event is None:
-                raise ValueError
-            event.phases[handle.phase].remove(handle)
-        except (ValueError, AttributeError, KeyError):
+        event = self._events.get(handle.eventType) if isinstance(handle, TriggerHandle) else None
+        if event is None or handle not in event.phases[handle.phase]:
             raise ValueError(
                 f"cannot remove system event trigger {handle!r}: it is not pending (it already "
                 f"ran, was removed, or is not a trigger handle)"
-            ) from None
+            )
+        event.phases[handle.phase].remove(handle)
 
     def fire(
         self,

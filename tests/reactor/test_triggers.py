@@ -177,3 +177,8 @@ def test_fireSystemEvent_runs_a_custom_event(realReactor: Reactor) -> None:
     realReactor.fireSystemEvent("persist")
     assert events == ["before", "after"]
     assert not realReactor.running
+
+
+def test_removing_something_that_is_not_a_trigger_raises(realReactor: Reactor) -> None:
+    with pytest.raises(ValueError, match="not pending"):
+        realReactor.removeSystemEventTrigger(("before", "shutdown", 1))  # type: ignore[arg-type]
