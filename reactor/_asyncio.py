@@ -116,7 +116,8 @@ class AsyncioReactor(Reactor):
     def iterate(self, delay: float = 0) -> None:
         """Run the asyncio loop until something of ours was dispatched or ``delay`` passed.
 
-        With ``delay`` 0: one iteration of the asyncio loop.
+        With ``delay`` 0: one iteration of the asyncio loop. (uvloop's ``stop()`` lets
+        callbacks queued in the meantime run before it returns, so there it may be a few.)
 
         :raises RuntimeError: if the asyncio loop is already running.
         """

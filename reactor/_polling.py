@@ -20,6 +20,7 @@ import time
 from reactor._core import Reactor
 from reactor._state import State
 from reactor.backends import READ, Backend
+from reactor.error import WrongThreadError
 
 __all__ = ["EPollReactor", "KQueueReactor", "PollReactor", "PollingReactor", "SelectReactor"]
 
@@ -50,10 +51,15 @@ class PollingReactor(Reactor):
 
     def iterate(self, delay: float = 0) -> None:
         """Run one pass: wait at most ``delay`` seconds for I/O (less if a timer is due sooner),
-        dispatch it, run the timers that are due. Usable whether or not the reactor runs."""
+        dispatch it, run the timers that are due. Usable whether or not the reactor runs.
+
+        :raises WrongThreadError: if another thread is running the reactor.
+        """
         outer = self._loopThread
         if outer is None:
             self._loopThread = threading.get_ident()
+        elif outer != threading.get_ident():
+            raise WrongThreadError("iterate() was called while another thread runs the reactor")
         try:
             self._advance()
             self._pass(delay)

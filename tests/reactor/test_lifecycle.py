@@ -216,3 +216,20 @@ def test_two_reactors_run_at_once_in_two_threads(name: str) -> None:
     assert not thread.is_alive()
     assert errors == []
     assert not first.running and not second.running
+
+
+def test_iterate_from_another_thread_while_running_is_refused(
+    realReactor: Reactor, run: Run
+) -> None:
+    errors: list[BaseException] = []
+
+    def fromThread() -> None:
+        try:
+            realReactor.iterate(0)
+        except RuntimeError as e:  # WrongThreadError, or asyncio's "loop already running"
+            errors.append(e)
+        realReactor.callFromThread(realReactor.stop)
+
+    realReactor.callWhenRunning(lambda: threading.Thread(target=fromThread).start())
+    run(realReactor)
+    assert len(errors) == 1
