@@ -33,6 +33,7 @@ import time
 from reactor._core import Reactor
 from reactor._state import State
 from reactor.backends import READ, WRITE
+from reactor.error import WrongThreadError
 
 __all__ = ["AsyncioReactor"]
 
@@ -119,10 +120,13 @@ class AsyncioReactor(Reactor):
         With ``delay`` 0: one iteration of the asyncio loop. (uvloop's ``stop()`` lets
         callbacks queued in the meantime run before it returns, so there it may be a few.)
 
+        :raises WrongThreadError: if another thread is running the reactor.
         :raises RuntimeError: if the asyncio loop is already running.
         """
-        self._checkCanRun()
         outer = self._loopThread
+        if outer is not None and outer != threading.get_ident():
+            raise WrongThreadError("iterate() was called while another thread runs the reactor")
+        self._checkCanRun()
         if outer is None:
             self._loopThread = threading.get_ident()
         self._iterating = True
