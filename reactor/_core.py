@@ -13,8 +13,8 @@ This module owns :class:`Reactor`, the part of a reactor that does not depend on
 It does not own waiting. A *host* subclass does: :class:`reactor._polling.PollingReactor`
 drives a readiness backend (select, poll, epoll, kqueue) in its own loop, and
 :class:`reactor._asyncio.AsyncioReactor` lets an asyncio event loop do the waiting. A host
-implements the four hooks at the bottom of :class:`Reactor` (``_watch``, ``_runLoop``,
-``iterate``, ``_stateChanged``) and nothing else.
+implements the hooks at the bottom of :class:`Reactor` (``_watch``, ``_runLoop``, ``iterate``,
+``_stateChanged``, and optionally ``_checkCanRun``/``_closeHost``) and nothing else.
 
 Errors: an exception escaping a timed call, a call from a thread, a trigger or a
 ``connectionLost`` is logged with its traceback on the stdlib logger ``"reactor"`` and the loop
