@@ -35,7 +35,7 @@ Where we differ from Twisted, on purpose
 from __future__ import annotations
 
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -638,8 +638,26 @@ def fail(result: Failure | BaseException | None = None) -> Deferred[Any]:
     return d
 
 
+# Overloads, because a single ``Deferred[T] | Coroutine[..., T] | T`` return type leaves mypy
+# unable to solve T: it rejected ``maybeDeferred(f)`` for any f returning a Deferred or coroutine.
+@overload
 def maybeDeferred(
-    f: Callable[_P, Deferred[_T] | Coroutine[Any, Any, _T] | Awaitable[_T] | _T],
+    f: Callable[_P, Deferred[_T]], *args: _P.args, **kwargs: _P.kwargs
+) -> Deferred[_T]: ...
+
+
+@overload
+def maybeDeferred(
+    f: Callable[_P, Coroutine[Any, Any, _T]], *args: _P.args, **kwargs: _P.kwargs
+) -> Deferred[_T]: ...
+
+
+@overload
+def maybeDeferred(f: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Deferred[_T]: ...
+
+
+def maybeDeferred(
+    f: Callable[_P, Deferred[_T] | Coroutine[Any, Any, _T] | _T],
     *args: _P.args,
     **kwargs: _P.kwargs,
 ) -> Deferred[_T]:
@@ -655,4 +673,4 @@ def maybeDeferred(
         return fail(result)
     if isinstance(result, Coroutine):
         return Deferred.fromCoroutine(result)
-    return succeed(cast("_T", result))
+    return succeed(result)
