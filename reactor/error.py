@@ -103,3 +103,15 @@ class ConnectionLost(ConnectionClosed):
 
     def __init__(self, message: str = "the connection was lost in a non-clean fashion") -> None:
         super().__init__(message)
+
+
+# --- Errors of connectors (raised by transports, caught by reactor.protocol). ---
+
+__all__ += ["NotConnectingError"]
+
+
+class NotConnectingError(RuntimeError):
+    """``stopConnecting()`` was called on a connector that is not in the middle of connecting."""
+
+    def __init__(self, message: str = "the connector is not connecting") -> None:
+        super().__init__(message)
