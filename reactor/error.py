@@ -115,3 +115,144 @@ class NotConnectingError(RuntimeError):
 
     def __init__(self, message: str = "the connector is not connecting") -> None:
         super().__init__(message)
+
+
+# --- Errors of TCP transports, ports, connectors and endpoints (the names are Twisted's). ---
+
+__all__ += [
+    "BindError",
+    "CannotListenError",
+    "ConnectBindError",
+    "ConnectError",
+    "ConnectingCancelledError",
+    "ConnectionAborted",
+    "ConnectionRefusedError",
+    "DNSLookupError",
+    "NoProtocol",
+    "NoRouteError",
+    "TCPTimedOutError",
+    "TimeoutError",
+    "UnknownHostError",
+    "UserError",
+    "connectErrorFor",
+]
+
+
+class ConnectionAborted(ConnectionLost):
+    """The connection was closed with ``abortConnection()``: unsent data was dropped."""
+
+    def __init__(self, message: str = "the connection was aborted; unsent data dropped") -> None:
+        super().__init__(message)
+
+
+class BindError(Exception):
+    """An error occurred binding a socket to an address."""
+
+
+class CannotListenError(BindError):
+    """``listenTCP`` (or another listen) could not bind or listen on ``interface``:``port``."""
+
+    def __init__(self, interface: str, port: int | str, socketError: BaseException) -> None:
+        super().__init__(interface, port, socketError)
+        self.interface = interface
+        self.port = port
+        self.socketError = socketError
+
+    def __str__(self) -> str:
+        return f"cannot listen on {self.interface or 'any'}:{self.port}: {self.socketError}"
+
+
+class DNSLookupError(OSError):
+    """A host name could not be resolved to an address."""
+
+
+class ConnectError(Exception):
+    """A connection attempt failed; ``osError`` is the operating system's error, if any.
+
+    Subclasses say why; :func:`connectErrorFor` picks the subclass for an ``OSError``.
+    """
+
+    MESSAGE = "an error occurred while connecting"
+
+    def __init__(self, osError: object = None, string: str = "") -> None:
+        super().__init__(string)
+        self.osError = osError
+
+    def __str__(self) -> str:
+        parts = [self.MESSAGE]
+        if self.osError:
+            parts.append(str(self.osError))
+        if self.args and self.args[0]:
+            parts.append(str(self.args[0]))
+        return ": ".join(parts)
+
+
+class ConnectBindError(ConnectError):
+    """The connecting socket could not be bound to the requested ``bindAddress``."""
+
+    MESSAGE = "cannot bind the connecting socket"
+
+
+class UnknownHostError(ConnectError):
+    """The host to connect to could not be looked up."""
+
+    MESSAGE = "host name could not be looked up"
+
+
+class NoRouteError(ConnectError):
+    """There is no route to the host (``ENETUNREACH``/``EHOSTUNREACH``)."""
+
+    MESSAGE = "no route to host"
+
+
+class ConnectionRefusedError(ConnectError):
+    """The other side refused the connection (nothing listens there: ``ECONNREFUSED``)."""
+
+    MESSAGE = "connection was refused by the other side"
+
+
+class TCPTimedOutError(ConnectError):
+    """The operating system gave up connecting (``ETIMEDOUT``)."""
+
+    MESSAGE = "TCP connection timed out"
+
+
+class UserError(ConnectError):
+    """The attempt was abandoned by its user (``stopConnecting``/``disconnect``)."""
+
+    MESSAGE = "the connection attempt was abandoned by its user"
+
+
+class TimeoutError(UserError):
+    """The attempt took longer than the ``timeout`` given to ``connectTCP``."""
+
+    MESSAGE = "the connection attempt timed out"
+
+
+class NoProtocol(Exception):
+    """The factory's ``buildProtocol`` returned None: it refused the connection."""
+
+
+class ConnectingCancelledError(Exception):
+    """An endpoint's ``connect`` Deferred was cancelled before the connection was made.
+
+    ``address`` is where it was connecting to.
+    """
+
+    def __init__(self, address: object) -> None:
+        super().__init__(address)
+        self.address = address
+
+
+def connectErrorFor(error: OSError) -> ConnectError:
+    """Return the :class:`ConnectError` subclass instance that describes ``error``."""
+    import errno
+
+    kinds: dict[int, type[ConnectError]] = {
+        errno.ECONNREFUSED: ConnectionRefusedError,
+        errno.ETIMEDOUT: TCPTimedOutError,
+        errno.ENETUNREACH: NoRouteError,
+        errno.EHOSTUNREACH: NoRouteError,
+    }
+    kind = kinds.get(error.errno or 0, ConnectError)
+    return kind(error.errno, error.strerror or str(error))
