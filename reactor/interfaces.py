@@ -249,3 +249,9 @@ IReactorFDSet = _zopeTwin(ReactorFDSet)
 IFileDescriptor = _zopeTwin(FileDescriptor)
 IReadDescriptor = _zopeTwin(ReadDescriptor, IFileDescriptor)
 IWriteDescriptor = _zopeTwin(WriteDescriptor, IFileDescriptor)
+
+# The networking contracts (protocols, transports, ports, endpoints) live in their own module.
+from reactor import _netinterfaces  # noqa: E402
+from reactor._netinterfaces import *  # noqa: E402, F403
+
+__all__ += _netinterfaces.__all__
