@@ -236,7 +236,8 @@ def test_everyInnerDeferredKeepsItsOwnResult(
         assert asOutcome(box[0]) == planned
 
 
-@settings(max_examples=100, deadline=None)
+# Fewer examples: each one ends with a full gc.collect().
+@settings(max_examples=60, deadline=None)
 @given(scenarios())
 def test_nothingIsReportedOnceTheFinalResultIsConsumed(
     scenario: tuple[Outcome, list[Step], int, list[bool]],
@@ -248,7 +249,8 @@ def test_nothingIsReportedOnceTheFinalResultIsConsumed(
     assert reports == []
 
 
-@settings(max_examples=100, deadline=None)
+# Fewer examples: each one ends with a full gc.collect().
+@settings(max_examples=60, deadline=None)
 @given(scenarios())
 def test_anUnconsumedFinalFailureIsReportedExactlyOnce(
     scenario: tuple[Outcome, list[Step], int, list[bool]],
