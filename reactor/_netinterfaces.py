@@ -13,10 +13,10 @@ so the two cannot drift apart. The one exception to "twin = ``I`` + name" is ``I
 typing twin is ``StreamProtocol`` because ``Protocol`` is taken twice over (``typing.Protocol``
 and :class:`reactor.protocol.Protocol`).
 
-Twisted's semantics are kept, with one documented addition: :class:`Transport` declares the
-``disconnecting`` flag that every Twisted transport carries but ``ITransport`` never listed;
-framing protocols read it to stop parsing a chunk once they have asked for the connection to
-close.
+Twisted's semantics are kept, with two documented additions to :class:`Transport`, both
+things every Twisted transport has but ``ITransport`` never listed: the ``disconnecting`` flag
+(framing protocols read it to stop parsing once the connection is closing) and the
+consumer/push-producer methods.
 """
 
 from __future__ import annotations
@@ -207,11 +207,14 @@ class Consumer(Protocol):
 # --- Transports -----------------------------------------------------------------------------
 
 
-class Transport(Protocol):
+class Transport(Consumer, PushProducer, Protocol):
     """The sending side of a byte stream: what a protocol may call (Twisted's ``ITransport``).
 
-    Transports also provide :class:`Consumer` and :class:`PushProducer` (flow control both
-    ways); a protocol must not assume any concrete transport class.
+    A transport is also a :class:`Consumer` (a producer registered with it is paused above its
+    write buffer's high-water mark and resumed below the low one) and a :class:`PushProducer`
+    (``pauseProducing`` stops reading, ``resumeProducing`` starts again). Twisted's transports
+    all are, though its ``ITransport`` does not say so; ours says so, so that protocol code
+    calling them type-checks. A protocol must not assume any concrete transport class.
     """
 
     #: True once ``loseConnection`` (or ``abortConnection``) was called: the protocol should
@@ -381,7 +384,7 @@ IProducer = _zopeTwin(Producer)
 IPushProducer = _zopeTwin(PushProducer, IProducer)
 IPullProducer = _zopeTwin(PullProducer, IProducer)
 IConsumer = _zopeTwin(Consumer)
-ITransport = _zopeTwin(Transport)
+ITransport = _zopeTwin(Transport, IConsumer, IPushProducer)
 ITCPTransport = _zopeTwin(TCPTransport, ITransport)
 IListeningPort = _zopeTwin(ListeningPort)
 IConnector = _zopeTwin(Connector)
