@@ -314,6 +314,19 @@ def test_connectErrorFailsTheCallAndTheNextCallTriesAgain(
     assert waitFor(dbreactor, pool.runQuery("SELECT 1")) == [(1,)]
 
 
+def test_failedWarmStartIsLoggedAndTheCallGetsTheError(
+    dbreactor: EPollReactor,
+    makePool: MakePool,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pool = makePool("sqlite3", str(tmp_path / "missing" / "test.db"), cp_min=1)
+    pool.start()
+    failure = outcomeOf(dbreactor, pool.runQuery("SELECT 1"))
+    assert failure.check(sqlite3.OperationalError)
+    assert "could not open its database connection at start-up" in caplog.text
+
+
 # -- sqlite defaults and :memory: ----------------------------------------------------------------
 
 
@@ -398,6 +411,17 @@ def test_deadConnectionIsReplacedOnTheNextCall(
     pool = makePool("sqlite3", dbPath)
     outcomeOf(dbreactor, pool.runWithConnection(closeIt))
     assert waitFor(dbreactor, pool.runQuery("SELECT 1")) == [(1,)]
+    assert pool.statistics().connectionsLost == 1
+
+
+def test_goodSqlIsThePingThatDecidesWhetherAnOperationalErrorLostTheConnection(
+    dbreactor: EPollReactor, makePool: MakePool, dbPath: str
+) -> None:
+    # A ping that always fails makes every OperationalError look like a dead connection.
+    pool = makePool("sqlite3", dbPath, cp_good_sql="SELECT no_such_function()")
+    failure = outcomeOf(dbreactor, pool.runQuery("SELEC nonsense"))
+    assert failure.check(ConnectionLost)
+    assert isinstance(failure.value.__cause__, sqlite3.OperationalError)
     assert pool.statistics().connectionsLost == 1
 
 
