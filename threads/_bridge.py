@@ -41,6 +41,7 @@ from deferred import Deferred, Failure
 from reactor.error import ReactorNotRunning, WrongThreadError
 from threads._pool import (
     _CANCELLED,
+    _NEW,
     Job,
     PoolExhausted,
     PoolStopped,
@@ -84,7 +85,14 @@ class _DeferredJob(Job):
         pool: ThreadPool,
         results: ResultQueue,
     ) -> None:
-        super().__init__(func, args, kwargs, copy_context())
+        # Job.__init__ inlined: this runs once per deferToThreadPool (hot path).
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+        self.context = copy_context()
+        self.state = _NEW
+        self.waiter: _Waiter | None = None
+        self.counted = False
         self.pool = pool
         self.results = results
         self.ok = False
