@@ -283,7 +283,7 @@ def consume(d: Deferred[Any]) -> Outcome:
 # -- properties -------------------------------------------------------------------------------
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(scenarios())
 def test_chainRunsTheStepsTheModelPredicts(scenario: Scenario) -> None:
     chain, d = runChain(*scenario)
