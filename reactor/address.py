@@ -8,8 +8,6 @@ it is made, not where it is used). It does no name resolution and opens no socke
 
 from __future__ import annotations
 
-from typing import Literal
-
 import attrs
 from zope.interface import implementer  # type: ignore[import-untyped]
 
@@ -17,11 +15,10 @@ from reactor._netinterfaces import IAddress
 
 __all__ = ["IPv4Address", "IPv6Address", "UNIXAddress"]
 
-#: The transport kinds an IP address may belong to.
-IPTransportType = Literal["TCP", "UDP"]
-
 
 def _checkType(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    # Checked at run time rather than typed Literal["TCP", "UDP"]: callers pass a kind they
+    # hold as a plain str, and a wrong one should fail here, loudly.
     if value not in ("TCP", "UDP"):
         raise ValueError(f"{attribute.name} must be 'TCP' or 'UDP', not {value!r}")
 
@@ -46,7 +43,7 @@ class IPv4Address:
     asked to connect to); ``port`` is 0 for "any free port" before binding.
     """
 
-    type: IPTransportType = attrs.field(validator=_checkType)
+    type: str = attrs.field(validator=_checkType)
     host: str = attrs.field(validator=_checkHost)
     port: int = attrs.field(validator=_checkPort)
 
@@ -59,7 +56,7 @@ class IPv6Address:
     ``scopeID`` is the interface index of a link-local address (``fe80::1%2``), 0 otherwise.
     """
 
-    type: IPTransportType = attrs.field(validator=_checkType)
+    type: str = attrs.field(validator=_checkType)
     host: str = attrs.field(validator=_checkHost)
     port: int = attrs.field(validator=_checkPort)
     flowInfo: int = 0
