@@ -51,13 +51,30 @@ def isInternal(code: CodeType) -> bool:
 
 
 class CreationSite:
-    """The function and line that created a Deferred (resolved lazily from code + line)."""
+    """The function and line that created a Deferred.
 
-    __slots__ = ("code", "lineno")
+    Built from the code object and the instruction offset (``f_lasti``); the line number is
+    looked up only when the site is printed.
+    """
 
-    def __init__(self, code: CodeType, lineno: int) -> None:
+    __slots__ = ("code", "lasti")
+
+    def __init__(self, code: CodeType, lasti: int) -> None:
         self.code = code
-        self.lineno = lineno
+        self.lasti = lasti
+
+    @property
+    def lineno(self) -> int:
+        """The source line of the instruction (the function's first line if unknown)."""
+        for start, end, line in self.code.co_lines():
+            if start <= self.lasti < end and line is not None:
+                return line
+        return self.code.co_firstlineno
+
+    @property
+    def function(self) -> str:
+        """The creating function's qualified name."""
+        return self.code.co_qualname
 
     def __str__(self) -> str:
         return f"{self.code.co_name} ({self.code.co_filename}:{self.lineno})"
@@ -69,7 +86,7 @@ def callerSite(frame: FrameType | None) -> CreationSite | None:
         frame = frame.f_back
     if frame is None:
         return None
-    return CreationSite(frame.f_code, frame.f_lineno)
+    return CreationSite(frame.f_code, frame.f_lasti)
 
 
 def formatStack(frame: FrameType | None) -> str:

@@ -4,7 +4,7 @@
 One ``_Driver`` per running generator/coroutine sends each result in and looks at what comes
 out. A yielded (or awaited) Deferred that has already fired is consumed in the same loop, so a
 generator yielding 100,000 fired Deferreds runs in constant stack depth; an ``await`` of a fired
-Deferred does not even leave the coroutine (``Deferred.send`` returns at once). Only a Deferred
+Deferred does not even leave the coroutine (``Deferred.__await__`` returns at once). Only a Deferred
 that is still waiting suspends the driver, which resumes from that Deferred's callback.
 
 Each step runs inside a copy of the ``contextvars`` context taken when the generator/coroutine
