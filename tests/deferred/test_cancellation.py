@@ -96,6 +96,17 @@ def test_cancellerThatRaisesFailsTheDeferredWithItsError() -> None:
     assert "in badCanceller" in failure.getTraceback()
 
 
+def test_cancellerThatFiresAndThenRaisesLetsTheErrorReachTheCaller() -> None:
+    def fireThenRaise(d: Deferred[Any]) -> None:
+        d.callback("fired by the canceller")
+        raise Boom("after firing")
+
+    d: Deferred[str] = Deferred(fireThenRaise)
+    with pytest.raises(Boom):
+        d.cancel()
+    assert d.result == "fired by the canceller"
+
+
 def test_cancelRunsTheErrbacksAlreadyAdded() -> None:
     seen: list[type[BaseException]] = []
     d: Deferred[int] = Deferred()

@@ -375,6 +375,17 @@ def test_alreadyCalledErrorInDebugModeShowsCreationAndFirstFireStacks(debugging:
     assert "setDebugging(True)" not in message
 
 
+def test_alreadyCalledErrorOfSucceedInDebugModeShowsWhereItWasCreated(debugging: None) -> None:
+    def makeSucceeded() -> Deferred[None]:
+        return succeed(None)
+
+    d = makeSucceeded()
+    with pytest.raises(AlreadyCalledError) as info:
+        d.callback(None)
+    created = str(info.value).partition("It was created at:")[2]
+    assert "in makeSucceeded" in created
+
+
 def test_debugModeOnlyAffectsDeferredsCreatedWhileOn(debugging: None) -> None:
     import deferred
 
@@ -617,6 +628,46 @@ def test_callbacksAddedToAnOuterDeferredWhileItWaitsRunAfterTheInnerFires() -> N
     assert seen == []
     inner.callback(8)
     assert seen == [8]
+
+
+def test_callbackReturningADeferredSuspendedMidChainGetsItsResultAfterItsOtherCallbacks() -> None:
+    order: list[tuple[str, int]] = []
+    outer: Deferred[int] = Deferred()
+    inner: Deferred[int] = Deferred()
+
+    def waitOnInnerAgain(result: int) -> Deferred[int]:
+        order.append(("outer, second callback", result))
+        return inner  # inner is suspended right after handing its result to outer
+
+    outer.addCallback(lambda _: inner)
+    outer.addCallback(waitOnInnerAgain)
+    outer.addCallback(lambda r: order.append(("outer, third callback", r)))
+    outer.callback(0)
+    inner.addCallback(lambda r: order.append(("inner, later callback", r)) or r + 1)
+    inner.callback(10)
+    assert order == [
+        ("outer, second callback", 10),
+        ("inner, later callback", 10),
+        ("outer, third callback", 11),
+    ]
+    assert inner.result == 11
+
+
+def test_outerFiredFromInsideTheInnersCallbackWaitsForTheInnersFinalResult() -> None:
+    inner: Deferred[int] = Deferred()
+    outer: Deferred[int] = Deferred()
+    seen: list[int] = []
+
+    def fireOuter(result: int) -> int:
+        outer.callback(result)  # outer's callback returns inner, which is running right now
+        return result * 2
+
+    inner.addCallback(fireOuter)
+    outer.addCallback(lambda _: inner)
+    outer.addCallback(seen.append)
+    inner.callback(5)
+    assert seen == [10]
+    assert inner.result == 10
 
 
 def test_deferredReturnedFromAnErrbackIsWaitedOnToo() -> None:
