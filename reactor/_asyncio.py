@@ -29,10 +29,15 @@ import asyncio
 import errno
 import threading
 import time
+from typing import TYPE_CHECKING, Any
 
 from reactor._core import Reactor
 from reactor._state import State
 from reactor.backends import READ, WRITE
+
+if TYPE_CHECKING:
+    from reactor._asyncio_tcp import AsyncioPort
+    from reactor.tcp import Connector
 from reactor.error import WrongThreadError
 
 __all__ = ["AsyncioReactor"]
@@ -256,6 +261,29 @@ class AsyncioReactor(Reactor):
             if deadline is not None:
                 self._armTimer(deadline)
         self._afterDispatch()
+
+    # --- TCP: the loop's own transports (reactor._asyncio_tcp, imported on first use) --------
+
+    def listenTCP(
+        self, port: int, factory: Any, backlog: int = 50, interface: str = ""
+    ) -> AsyncioPort:
+        """Listen on ``interface``:``port`` with the loop's server; see reactor._asyncio_tcp."""
+        from reactor._asyncio_tcp import listenTCP
+
+        return listenTCP(self, port, factory, backlog, interface)
+
+    def connectTCP(
+        self,
+        host: str,
+        port: int,
+        factory: Any,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> Connector:
+        """Connect to ``host``:``port`` with the loop's transports; see reactor._asyncio_tcp."""
+        from reactor._asyncio_tcp import connectTCP
+
+        return connectTCP(self, host, port, factory, timeout, bindAddress)
 
     # --- closing ----------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import attrs
@@ -65,6 +65,7 @@ from reactor.interfaces import (
 )
 
 if TYPE_CHECKING:
+    from deferred import Deferred
     from threads import ThreadPool
 
 __all__ = ["Reactor", "ReactorStatistics"]
@@ -386,6 +387,16 @@ class Reactor:
         from threads._reactorpool import suggestThreadPoolSize
 
         suggestThreadPoolSize(self, size)
+
+    def resolve(self, name: str, timeout: Sequence[float] = (1, 3, 11, 45)) -> Deferred[str]:
+        """Return a Deferred firing with an IP address of ``name``, without blocking the loop.
+
+        ``getaddrinfo`` runs in the reactor's thread pool; an IP literal fires at once. See
+        :func:`reactor._resolve.resolve` (which this delegates to) for which address is chosen.
+        """
+        from reactor._resolve import resolve
+
+        return resolve(self, name, timeout)
 
     def newHandoffQueue(self, consume: Callable[[_T], None]) -> HandoffQueue[_T]:
         """Create a handoff queue that this reactor drains, in its thread, through ``consume``.

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING, Any
 
 from reactor._core import Reactor
 from reactor._state import State
 from reactor.backends import READ, Backend
+
+if TYPE_CHECKING:
+    from reactor.tcp import Connector, Port
 from reactor.error import WrongThreadError
 
 __all__ = ["EPollReactor", "KQueueReactor", "PollReactor", "PollingReactor", "SelectReactor"]
@@ -85,6 +89,27 @@ class PollingReactor(Reactor):
 
     def _closeHost(self) -> None:
         self._backend.close()
+
+    # TCP lives in reactor.tcp (imported on first use); these only delegate.
+
+    def listenTCP(self, port: int, factory: Any, backlog: int = 50, interface: str = "") -> Port:
+        """Listen on ``interface``:``port`` for ``factory``; see :func:`reactor.tcp.listenTCP`."""
+        from reactor.tcp import listenTCP
+
+        return listenTCP(self, port, factory, backlog, interface)
+
+    def connectTCP(
+        self,
+        host: str,
+        port: int,
+        factory: Any,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> Connector:
+        """Connect to ``host``:``port`` for ``factory``; see :func:`reactor.tcp.connectTCP`."""
+        from reactor.tcp import connectTCP
+
+        return connectTCP(self, host, port, factory, timeout, bindAddress)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._state.value}>"
