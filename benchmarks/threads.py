@@ -48,8 +48,13 @@ def _noop() -> None:
 class Driver(Protocol):
     """One implementation seen from a workload body; everything runs in the loop thread."""
 
-    #: Loop wake-ups so far, when the implementation can count them (else None).
-    def wakeups(self) -> int | None: ...
+    def wakeups(self) -> int | None:
+        """Loop wake-ups (waker reads) so far, when they can be counted (else None)."""
+        ...
+
+    def wakerWrites(self) -> int | None:
+        """Waker writes (system calls made to wake the loop) so far, or None."""
+        ...
 
     def submit(self, f: Callable[[], object], onResult: Callable[[object], None]) -> None:
         """Run ``f`` in a worker; call ``onResult(value)`` in the loop thread afterwards."""
@@ -68,17 +73,40 @@ class Driver(Protocol):
 # --- drivers --------------------------------------------------------------------------------
 
 
+class _Counter:
+    """Counts the calls of a wrapped function (to count wakers' writes and reads)."""
+
+    def __init__(self, f: Callable[..., Any]) -> None:
+        self.f = f
+        self.count = 0
+
+    def __call__(self, *args: Any) -> Any:
+        self.count += 1
+        return self.f(*args)
+
+
 class _ReactorDriver:
     """treadle or Twisted: a reactor, a pool and that library's ``deferToThreadPool``."""
 
-    def __init__(self, reactor: Any, pool: Any, deferToThreadPool: Any, wakeups: Any) -> None:
+    def __init__(
+        self,
+        reactor: Any,
+        pool: Any,
+        deferToThreadPool: Any,
+        wakeups: Callable[[], int],
+        writes: _Counter,
+    ) -> None:
         self._reactor = reactor
         self._pool = pool
         self._defer = deferToThreadPool
         self._wakeups = wakeups
+        self._writes = writes
 
     def wakeups(self) -> int | None:
-        return self._wakeups()  # type: ignore[no-any-return]
+        return self._wakeups()
+
+    def wakerWrites(self) -> int | None:
+        return self._writes.count
 
     def submit(self, f: Callable[[], object], onResult: Callable[[object], None]) -> None:
         self._defer(self._reactor, self._pool, f).addCallback(onResult)
@@ -111,25 +139,17 @@ def _treadleDriver() -> Iterator[_ReactorDriver]:
     from threads import ThreadPool, deferToThreadPool
 
     reactor = EPollReactor()
+    # Count waker writes (benchmark-only patching): the result queue, made on the first
+    # deferToThreadPool, binds the waker's wake method then, so patch it before.
+    writes = _Counter(reactor._waker.wake)
+    reactor._waker.wake = writes  # type: ignore[method-assign]
     pool = ThreadPool(maxthreads=POOL_SIZE)
     pool.start()
     try:
-        yield _ReactorDriver(reactor, pool, deferToThreadPool, lambda: reactor.wakeups)
+        yield _ReactorDriver(reactor, pool, deferToThreadPool, lambda: reactor.wakeups, writes)
     finally:
         pool.stop()
         reactor.close()
-
-
-class _Counter:
-    """Counts the calls of a wrapped function (to count a peer's waker reads and writes)."""
-
-    def __init__(self, f: Callable[..., Any]) -> None:
-        self.f = f
-        self.count = 0
-
-    def __call__(self, *args: Any) -> Any:
-        self.count += 1
-        return self.f(*args)
 
 
 def _twistedReactor() -> Any:
@@ -151,14 +171,17 @@ def _twistedDriver() -> Iterator[_ReactorDriver]:
     reactor = _twistedReactor()
     # Count the loop's wake-ups: each readable waker is one doRead (benchmark-only patching).
     reads = _Counter(reactor.waker.doRead)
+    writes = _Counter(reactor.waker.wakeUp)
     reactor.waker.doRead = reads
+    reactor.waker.wakeUp = writes
     pool = ThreadPool(0, POOL_SIZE)
     pool.start()
     try:
-        yield _TwistedDriver(reactor, pool, deferToThreadPool, lambda: reads.count)
+        yield _TwistedDriver(reactor, pool, deferToThreadPool, lambda: reads.count, writes)
     finally:
         pool.stop()
         reactor.waker.doRead = reads.f
+        reactor.waker.wakeUp = writes.f
 
 
 class _AsyncioDriver:
@@ -169,13 +192,20 @@ class _AsyncioDriver:
         self._executor = executor
         self._done: Callable[[], bool] = lambda: True
         self._reads: _Counter | None = None
-        process = getattr(loop, "_process_self_data", None)
-        if process is not None:  # asyncio's selector loop: one call per self-pipe read
-            self._reads = _Counter(process)
+        self._writes: _Counter | None = None
+        # asyncio's selector loop (uvloop's is C code we cannot count): one _process_self_data
+        # per self-pipe read, one _write_to_self per call_soon_threadsafe.
+        if hasattr(loop, "_process_self_data") and hasattr(loop, "_write_to_self"):
+            self._reads = _Counter(loop._process_self_data)
+            self._writes = _Counter(loop._write_to_self)
             loop._process_self_data = self._reads  # type: ignore[attr-defined]
+            loop._write_to_self = self._writes  # type: ignore[attr-defined]
 
     def wakeups(self) -> int | None:
         return None if self._reads is None else self._reads.count
+
+    def wakerWrites(self) -> int | None:
+        return None if self._writes is None else self._writes.count
 
     def _deliver(self, onResult: Callable[[object], None], future: asyncio.Future[Any]) -> None:
         onResult(future.result())
@@ -443,27 +473,34 @@ def latencyReport(rounds: int = 7, tripsPerRound: int = 1_000) -> str:
 
 
 def burstReport(size: int = 10_000, rounds: int = 3) -> str:
-    """Loop wake-ups per result when ``size`` results arrive at once (median over rounds)."""
+    """Waker writes and loop wake-ups per result when ``size`` results arrive at once (median
+    over ``rounds`` interleaved rounds)."""
     names = _available()
-    perResult: dict[str, list[float]] = {name: [] for name in names}
+    writes: dict[str, list[float]] = {name: [] for name in names}
+    wakeups: dict[str, list[float]] = {name: [] for name in names}
     with contextmanagers(names) as drivers:
         for index in range(rounds):
             order = names if index % 2 == 0 else names[::-1]
             for name in order:
                 driver = drivers[name]
-                before = driver.wakeups()
+                before = (driver.wakerWrites(), driver.wakeups())
                 _burst(driver, size)()
-                after = driver.wakeups()
-                if before is not None and after is not None:
-                    perResult[name].append((after - before) / size)
+                after = (driver.wakerWrites(), driver.wakeups())
+                for series, start, end in zip((writes, wakeups), before, after, strict=True):
+                    if start is not None and end is not None:
+                        series[name].append((end - start) / size)
+
+    def show(values: list[float]) -> str:
+        return f"{statistics.median(values):.5f}" if values else "n/a"
+
     lines = [
-        f"burst: {size:,} results arriving at once; loop wake-ups per result "
-        "(treadle: the reactor's wake-up counter; Twisted: waker reads; asyncio: self-pipe reads)",
-        f"{'implementation':<20}{'wake-ups/result':>18}",
+        f"burst: {size:,} results arriving at once, per result: waker writes (system calls "
+        "made to wake the loop) and loop wake-ups (waker reads; a loop that finds the results "
+        "already queued may read none)",
+        f"{'implementation':<20}{'writes/result':>16}{'wake-ups/result':>18}",
     ]
     for name in names:
-        value = f"{statistics.median(perResult[name]):.5f}" if perResult[name] else "n/a"
-        lines.append(f"{name:<20}{value:>18}")
+        lines.append(f"{name:<20}{show(writes[name]):>16}{show(wakeups[name]):>18}")
     return "\n".join(lines)
 
 

@@ -228,6 +228,8 @@ class _Backlog:
         jobs = self.jobs
         while jobs:
             job = jobs[0]
+            # Read without the pool lock: a WAITING job only becomes CANCELLED through its
+            # Deferred's canceller, which runs in this (the reactor) thread.
             if job.state is _CANCELLED:
                 jobs.popleft()
                 continue
