@@ -26,7 +26,7 @@ Setup = Callable[[int], AbstractContextManager[Run]]
 
 #: Modules holding workload families, imported by `allWorkloads` in this order. Each one defines
 #: ``WORKLOADS: list[Workload]``. Add a family by appending its module name here.
-FAMILIES: tuple[str, ...] = ("benchmarks.deferreds", "benchmarks.threads")
+FAMILIES: tuple[str, ...] = ("benchmarks.deferreds", "benchmarks.threads", "benchmarks.db")
 
 
 @dataclass(frozen=True)
