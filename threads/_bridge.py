@@ -95,6 +95,8 @@ class _DeferredJob(Job):
         self.counted = False
         self.pool = pool
         self.results = results
+        # The outcome: written by the worker (or a stopping thread) before results.put(self),
+        # read by the reactor thread after the queue handed the job over.
         self.ok = False
         self.result: Any = None
 
@@ -303,6 +305,8 @@ class _BlockingCall:
         self.done = threading.Lock()
         self.done.acquire()
         self.deferred: Deferred[Any] | None = None  # reactor thread only
+        # The outcome: written by the reactor thread, then done.release(); read by the caller
+        # only after it acquired done (release/acquire order the accesses on every build).
         self.ok = False
         self.result: Any = None
 

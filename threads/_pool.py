@@ -76,6 +76,7 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from contextvars import Context, copy_context
@@ -300,7 +301,10 @@ def currentPool() -> ThreadPool | None:
     return pool
 
 
+# Numbers pools in thread names. next() on a shared count is not documented as atomic without
+# a GIL, so it is taken under this lock (once per pool: not a hot path).
 _poolNumbers = count(1)
+_poolNumbersLock = threading.Lock()
 
 
 class ThreadPool:
@@ -331,11 +335,12 @@ class ThreadPool:
         if idleTimeout <= 0:
             raise ValueError(f"idleTimeout must be > 0, got {idleTimeout}")
         self.name = name
-        #: Read-only after construction, so readable without the lock.
+        # maxqueue and idleTimeout are read-only after construction: readable without the lock.
         self.maxqueue = maxqueue
         self.idleTimeout = idleTimeout
-        self._number = next(_poolNumbers)
-        self._threadNumbers = count(1)
+        with _poolNumbersLock:
+            self._number = next(_poolNumbers)
+        self._threadNumbers = count(1)  # guarded by _lock, like everything below
 
         # Everything below is guarded by _lock.
         self._lock = threading.Lock()
@@ -429,10 +434,12 @@ class ThreadPool:
             leftThreads.extend(threads)
             stopped.set()
 
+        deadline = None if timeout is None else time.monotonic() + timeout
         self._beginStopping(drain, onStopped)
         if not stopped.wait(timeout):
             return False
-        return self._joinThreads(leftThreads, timeout)
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        return self._joinThreads(leftThreads, remaining)
 
     def beginStop(
         self, reactor: _ReactorForStop, drain: bool = False, timeout: float | None = None
@@ -523,12 +530,14 @@ class ThreadPool:
         """Deliver ``PoolStopped`` to each job a non-draining stop took off the queue."""
         if not dropped:
             return
-        error = PoolStopped(f"{self!r} stopped before this job started")
+        message = f"{self!r} stopped before this job started"
         plain = 0
         for job in dropped:
             if type(job) is Job:
                 plain += 1
-            job.deliver(False, Failure(error))
+            # One exception per job: a shared instance would have its traceback rewritten
+            # each time one of its Failures is re-raised.
+            job.deliver(False, Failure(PoolStopped(message)))
         if plain:
             log.warning("%r stopped with %d queued callInThread job(s) never run", self, plain)
 
@@ -723,14 +732,14 @@ class ThreadPool:
         other workers must not wait for that.
         """
         for worker, job in starts:
-            thread = threading.Thread(
-                target=self._work,
-                args=(worker, job),
-                name=f"{self.name}-{self._number}-worker-{next(self._threadNumbers)}",
-                daemon=True,
-            )
-            worker.thread = thread
             with self._lock:
+                thread = threading.Thread(
+                    target=self._work,
+                    args=(worker, job),
+                    name=f"{self.name}-{self._number}-worker-{next(self._threadNumbers)}",
+                    daemon=True,
+                )
+                worker.thread = thread
                 # Forget threads that retired for idleness and have ended, so a long-lived pool
                 # does not accumulate Thread objects; the live ones are joined by stop.
                 if len(self._threads) > 2 * self._max:
