@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import traceback
+from collections.abc import Callable
 
 import pytest
 
@@ -22,10 +23,10 @@ def raiseBoom(message: str = "boom") -> None:
     raise Boom(message)
 
 
-def caught(function: object = raiseBoom) -> Failure:
+def caught(function: Callable[[], object] = raiseBoom) -> Failure:
     """The Failure of calling ``function`` (which must raise)."""
     try:
-        function()  # type: ignore[operator]
+        function()
     except BaseException:
         return Failure()
     raise AssertionError("the function did not raise")

@@ -73,7 +73,7 @@ def test_inlineCallbacksWithoutAYieldBeforeReturningFiresAtOnce() -> None:
 def test_inlineCallbacksPassesArgumentsToTheGenerator() -> None:
     @inlineCallbacks
     def add(a: int, b: int = 0) -> Generator[Deferred[int], int, int]:
-        yield succeed(None)  # type: ignore[misc]
+        yield succeed(0)
         return a + b
 
     assert add(1, b=2).result == 3

@@ -130,7 +130,7 @@ class Chain:
                 return carried  # a callback may return a Failure as its result
             if delivery == "fired":
                 innerFired = (
-                    succeed(carried) if planned[0] else fail(carried)  # type: ignore[arg-type]
+                    fail(carried) if isinstance(carried, Boom | Failure) else succeed(carried)
                 )
                 self.inner.append((innerFired, planned))
                 return innerFired
