@@ -455,6 +455,26 @@ def test_closeClosesEveryConnectionAndEndsItsThreads(
     assert pool.statistics().state == "closed"
 
 
+class CloseFailsConnection(sqlite3.Connection):
+    """A real sqlite3 connection whose close() reports an error after really closing."""
+
+    def close(self) -> None:
+        super().close()
+        raise sqlite3.OperationalError("disk went away while closing")
+
+
+def test_closeReportsAConnectionsCloseError(
+    dbreactor: EPollReactor, makePool: MakePool, dbPath: str
+) -> None:
+    pool = makePool("sqlite3", dbPath, factory=CloseFailsConnection)
+    waitFor(dbreactor, pool.runQuery("SELECT 1"))
+    failure = outcomeOf(dbreactor, pool.close())
+    assert failure.check(sqlite3.OperationalError)
+    assert "disk went away while closing" in failure.getErrorMessage()
+    assert poolThreads() == []
+    assert pool.statistics().state == "closed"
+
+
 def test_callsAfterCloseFailWithPoolClosed(
     dbreactor: EPollReactor, makePool: MakePool, dbPath: str
 ) -> None:
