@@ -459,8 +459,8 @@ class ThreadPool:
         def stopped(threads: list[threading.Thread]) -> None:  # reactor thread
             if timer is not None and timer.active():
                 timer.cancel()
+            self._joinThreads(threads, 1.0)  # also after a timeout: the stragglers are done
             if not d.called:
-                self._joinThreads(threads, 1.0)
                 d.callback(None)
 
         def gaveUp() -> None:  # reactor thread

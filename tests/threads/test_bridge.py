@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -752,3 +753,22 @@ def test_nestedCallQueuedBehindABusyWorkerWaitsInsteadOfFailing(
 
     _, value = runUntil(threadReactor, body)
     assert value == 7
+
+
+def test_beginStopTimeoutFiresWhileAJobStillRunsAndWarns(
+    threadReactor: EPollReactor, runUntil: RunUntil, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="threads")
+    pool = ThreadPool(maxthreads=1)
+    pool.start()
+    gate = threading.Event()
+
+    def body() -> Deferred[Any]:
+        running = deferToThreadPool(threadReactor, pool, blockOn, gate)
+        stopped = pool.beginStop(threadReactor, timeout=0.01)
+        # The stop gives up waiting although the job still runs; then the job is let go.
+        return stopped.addCallback(lambda _: (gate.set(), running)[1])
+
+    assert runUntil(threadReactor, body).startswith(pool.name)
+    assert "stop timeout" in caplog.text and "1 worker(s) still running" in caplog.text
+    assert pool.stop(timeout=DEADLINE)  # the straggler has left by now, or leaves soon
