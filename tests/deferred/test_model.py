@@ -283,7 +283,7 @@ def consume(d: Deferred[Any]) -> Outcome:
 # -- properties -------------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(scenarios())
 def test_chainRunsTheStepsTheModelPredicts(scenario: Scenario) -> None:
     chain, d = runChain(*scenario)
@@ -292,7 +292,7 @@ def test_chainRunsTheStepsTheModelPredicts(scenario: Scenario) -> None:
     assert chain.calls == expected.calls
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(scenarios())
 def test_everyInnerDeferredKeepsItsOwnResult(scenario: Scenario) -> None:
     chain, d = runChain(*scenario)
