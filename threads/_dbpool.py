@@ -132,7 +132,8 @@ class ConnectionPoolStatistics:
     """A snapshot of a pool's counters, taken in the reactor thread.
 
     ``outstanding`` counts calls submitted whose result the reactor has not received yet
-    (queued or running). ``connectionsLost`` counts connections found dead and dropped.
+    (queued or running); ``completed`` and ``failed`` count the results delivered to callers
+    (not those of cancelled calls). ``connectionsLost`` counts connections found dead and dropped.
     """
 
     state: str
@@ -386,19 +387,21 @@ class ConnectionPool:
         """Runs in the reactor thread: account for a finished job and fire its Deferred."""
         self._outstanding -= 1
         deferred = job.takeDeferred()
-        if succeeded:
-            self._completed += 1
-            if not deferred.called:  # called: cancelled, the caller gave up on the result
-                deferred.callback(result)
-            return
-        self._failed += 1
         if (
-            not self.reconnect
+            not succeeded
+            and not self.reconnect
             and self._lostForGood is None
             and isinstance(result.value, ConnectionLost)
         ):
             self._lostForGood = result.value
-        if not deferred.called:
+        if deferred.called:
+            # Cancelled: the caller gave up on the result (the job may have run anyway).
+            return
+        if succeeded:
+            self._completed += 1
+            deferred.callback(result)
+        else:
+            self._failed += 1
             deferred.errback(result)
 
     def _workerStopped(self, worker: ConnectionWorker, closeError: BaseException | None) -> None:

@@ -147,7 +147,7 @@ def test_manyConcurrentInteractionsNeverUseMoreThanCpMaxConnections(
     batches = allOf(dbreactor, [pool.runInteraction(insertCounted, b) for b in range(200)])
     assert batches == list(range(200))
     assert batchSizesOutsideThePool(pgConninfo) == dict.fromkeys(range(200), BATCH_SIZE)
-    assert running[1] == 3
+    assert running[1] <= 3  # measured: never more interactions at once than cp_max
     sessions = waitFor(
         dbreactor,
         pool.runQuery(
@@ -222,15 +222,14 @@ def test_afterARestartOneCallFailsAndTheIdleConnectionsAreReplacedSilently(
     dbreactor: EPollReactor, makePool: MakePool, pgConninfo: str, postgres: PostgresServer
 ) -> None:
     pool = makePool("psycopg", pgConninfo, cp_min=3, cp_max=3)
-    release = threading.Event()
+    allThree = threading.Barrier(3, timeout=10)
 
     def holdConnection(connection: Any) -> None:
-        release.wait(10)
+        allThree.wait()
 
-    # Make sure all three connections are open before the restart.
-    holding = [pool.runWithConnection(holdConnection) for _ in range(3)]
-    release.set()
-    allOf(dbreactor, holding)
+    # Three jobs that wait for each other run on three workers at once: all three connections
+    # are open before the restart.
+    allOf(dbreactor, [pool.runWithConnection(holdConnection) for _ in range(3)])
 
     postgres.stop("immediate")
     postgres.start()
