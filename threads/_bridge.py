@@ -33,9 +33,9 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from contextvars import ContextVar, copy_context
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, overload
 
 from deferred import Deferred, Failure
 from reactor.error import ReactorNotRunning, WrongThreadError
@@ -434,13 +434,43 @@ def _isShuttingDown(reactor: ThreadsReactor) -> bool:
     return getattr(reactor, "_state", None) in (State.STOP_REQUESTED, State.STOPPING)
 
 
+@overload
 def blockingCallFromThread(
     reactor: ThreadsReactor,
-    f: Callable[..., Deferred[_R] | Coroutine[Any, Any, _R] | Awaitable[_R] | _R],
+    f: Callable[..., Deferred[_R]],
     *args: Any,
     timeout: float | None = None,
     **kwargs: Any,
-) -> _R:
+) -> _R: ...
+
+
+@overload
+def blockingCallFromThread(
+    reactor: ThreadsReactor,
+    f: Callable[..., Coroutine[Any, Any, _R]],
+    *args: Any,
+    timeout: float | None = None,
+    **kwargs: Any,
+) -> _R: ...
+
+
+@overload
+def blockingCallFromThread(
+    reactor: ThreadsReactor,
+    f: Callable[..., _R],
+    *args: Any,
+    timeout: float | None = None,
+    **kwargs: Any,
+) -> _R: ...
+
+
+def blockingCallFromThread(
+    reactor: ThreadsReactor,
+    f: Callable[..., Any],
+    *args: Any,
+    timeout: float | None = None,
+    **kwargs: Any,
+) -> Any:
     """From a non-reactor thread, run ``f(*args, **kwargs)`` in the reactor thread and wait.
 
     Returns ``f``'s result; if it is a Deferred (or a coroutine, run with
@@ -471,7 +501,7 @@ def blockingCallFromThread(
     call = _BlockingCall(f, args, kwargs, waiter)
     try:
         reactor.callFromThread(call.start)
-        return cast("_R", call.wait(reactor, timeout))
+        return call.wait(reactor, timeout)
     finally:
         if waiter is not None:
             waiter.pool._endWait(waiter)
