@@ -14,7 +14,6 @@ plain bool written only by ``setDebugging``; a thread that reads a stale value m
 from __future__ import annotations
 
 import os
-import sys
 import traceback
 from types import CodeType, FrameType
 
@@ -80,23 +79,6 @@ class CreationSite:
         return f"{self.code.co_name} ({self.code.co_filename}:{self.lineno})"
 
 
-def callerSite(frame: FrameType | None) -> CreationSite | None:
-    """The first frame at or above ``frame`` outside this package, as a CreationSite."""
-    while frame is not None and isInternal(frame.f_code):
-        frame = frame.f_back
-    if frame is None:
-        return None
-    return CreationSite(frame.f_code, frame.f_lasti)
-
-
 def formatStack(frame: FrameType | None) -> str:
     """The stack above ``frame``, formatted (debug mode only: this is the slow part)."""
     return "".join(traceback.format_stack(frame))
-
-
-def currentFrame(depth: int) -> FrameType | None:
-    """``sys._getframe(depth + 1)``, or None when the stack is shallower."""
-    try:
-        return sys._getframe(depth + 1)
-    except ValueError:
-        return None
