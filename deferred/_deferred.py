@@ -28,8 +28,9 @@ Where we differ from Twisted, on purpose
   fire it) makes the producer's one late ``callback``/``errback`` a no-op instead of an
   ``AlreadyCalledError``: the producer simply lost the race. Twisted does this only without a
   canceller.
-* A canceller that raises fires the Deferred with that error instead of leaking it to the
-  ``cancel()`` caller.
+* A canceller that raises before firing the Deferred fires it with that error instead of
+  leaking it to the ``cancel()`` caller. (One that fired the Deferred and then raised has
+  nothing left to fire, so its error reaches the caller.)
 """
 
 from __future__ import annotations
