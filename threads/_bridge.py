@@ -75,7 +75,10 @@ class _DeferredJob(Job):
 
     __slots__ = ("deferred", "ok", "pool", "result", "results")
 
-    deferred: Deferred[Any]
+    # Reactor thread only. Cleared once the job is settled: the Deferred's canceller (a bound
+    # method of this job) points back at the job, and that cycle would leave every job to the
+    # garbage collector (measured: ~5 objects per job, and the collections that go with them).
+    deferred: Deferred[Any] | None
 
     def __init__(
         self,
@@ -110,6 +113,9 @@ class _DeferredJob(Job):
         """Reactor thread: fire the Deferred, unless it was cancelled while the job ran."""
         d = self.deferred
         result, self.result = self.result, None
+        if d is None:
+            return
+        self.deferred = None
         if d.called:
             return  # cancelled while running: the result is discarded, as documented
         if self.ok:
@@ -117,13 +123,21 @@ class _DeferredJob(Job):
         else:
             d.errback(result)
 
+    def failNow(self, failure: Failure) -> None:
+        """Reactor thread: fail the Deferred at once (the job was refused before it ran)."""
+        d = self.deferred
+        self.deferred = None
+        if d is not None and not d.called:
+            d.errback(failure)
+
     def cancel(self, d: Deferred[Any]) -> None:
         """The Deferred's canceller: withdraw the job if no worker has taken it yet.
 
         If a worker already runs it, nothing can stop it: the Deferred fails with
         ``CancelledError`` now and the job's eventual result is discarded.
         """
-        self.pool._cancel(self)
+        if self.pool._cancel(self):
+            self.deferred = None
 
 
 def deferToThreadPool(
@@ -162,7 +176,7 @@ def deferToThreadPool(
         else:
             _backlogFor(reactor, threadpool).submit(job)
     except PoolStopped:
-        d.errback(Failure())
+        job.failNow(Failure())
     return d
 
 
@@ -240,7 +254,7 @@ class _Backlog:
                     return
             except PoolStopped:
                 jobs.popleft()
-                job.deferred.errback(Failure())
+                job.failNow(Failure())
                 continue
             jobs.popleft()
 
@@ -343,6 +357,8 @@ class _BlockingCall:
         self._finish(False, failure)
 
     def _finish(self, ok: bool, result: object) -> None:
+        # Forget the Deferred: its callbacks are bound methods of this call (a cycle).
+        self.deferred = None
         self.ok = ok
         self.result = result
         self.done.release()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import gc
 import logging
 import threading
 import traceback
@@ -772,3 +773,25 @@ def test_beginStopTimeoutFiresWhileAJobStillRunsAndWarns(
     assert runUntil(threadReactor, body).startswith(pool.name)
     assert "stop timeout" in caplog.text and "1 worker(s) still running" in caplog.text
     assert pool.stop(timeout=DEADLINE)  # the straggler has left by now, or leaves soon
+
+
+def test_jobsLeaveNoCyclicGarbage(
+    threadReactor: EPollReactor, newPool: NewPool, runUntil: RunUntil
+) -> None:
+    # A job and its Deferred must be freed by reference counting: a cycle per job would make
+    # the collector run (and pause the reactor) every few hundred jobs.
+    pool = newPool(maxthreads=2)
+    count = 2_000
+
+    def body() -> Deferred[Any]:
+        return gatherResults([deferToThreadPool(threadReactor, pool, int, i) for i in range(count)])
+
+    runUntil(threadReactor, body)  # warm up: threads started, queues made
+    gc.collect()
+    gc.disable()
+    try:
+        assert runUntil(threadReactor, body) == list(range(count))
+        garbage = gc.collect()
+    finally:
+        gc.enable()
+    assert garbage < count // 20
