@@ -831,10 +831,8 @@ class ThreadPool:
                 result = Failure()
                 ok = False
             nextJob: Job | None = None
-            leaving = False
-            spaceListeners: list[Callable[[], None]] = []
-            stopListeners: list[Callable[[list[threading.Thread]], None]] = []
-            threads: list[threading.Thread] = []
+            spaceListeners: list[Callable[[], None]] | None = None  # None, not []: hot path
+            leaving = None
             with lock:
                 if ok:
                     self._completed += 1
@@ -845,8 +843,7 @@ class ThreadPool:
                 ):
                     # Shrunk below the current count, or stopping with nothing left to do.
                     self._workers -= 1
-                    leaving = True
-                    stopListeners, threads = self._workerLeftLocked()
+                    leaving = self._workerLeftLocked()
                 elif self._queued:
                     nextJob = self._popLocked()
                     if self._spaceListeners:
@@ -862,10 +859,11 @@ class ThreadPool:
                 log.error("Exception delivering a job's result:\n%s", Failure().getTraceback())
             job = nextJob
             del result  # let go of it before possibly sleeping for a long time
-            for listener in spaceListeners:
-                listener()
-            if leaving:
-                self._notifyStopped(stopListeners, threads)
+            if spaceListeners:
+                for listener in spaceListeners:
+                    listener()
+            if leaving is not None:
+                self._notifyStopped(*leaving)
                 return
 
     def _waitForJob(self, worker: _Worker) -> Job | None:
