@@ -326,6 +326,18 @@ def test_setLineMode_from_outside_a_delivery_parses_extra_at_once() -> None:
     assert protocol.lines == [b"one", b"two"]
 
 
+def test_setLineMode_extra_goes_before_data_buffered_while_paused() -> None:
+    protocol = Lines()
+    connected(protocol)
+    protocol.setRawMode()
+    protocol.pauseProducing()
+    feed(protocol, b"later\r\n")
+    protocol.setLineMode(b"first\r\n")
+    protocol.resumeProducing()
+    assert protocol.lines == [b"first", b"later"]
+    assert protocol.raw == []
+
+
 def test_setRawMode_outside_a_delivery_sends_buffered_data_with_the_next_chunk() -> None:
     protocol = Lines()
     connected(protocol)
