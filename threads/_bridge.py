@@ -281,6 +281,10 @@ def _backlogFor(reactor: ThreadsReactor, pool: ThreadPool) -> _Backlog:
 
 #: While waiting, a blocked caller checks this often whether the reactor still runs, so a
 #: reactor that stops (or crashes) under a waiting call makes it fail instead of hanging.
+#: Rejected: failing waiters from a "shutdown" trigger. crash() skips triggers, a trigger can
+#: only be added from the reactor thread, and one would have to be re-added for every run();
+#: a caller that looks every 50 ms covers every way a reactor can stop, at the cost of 20
+#: wake-ups a second per blocked thread.
 _RUNNING_CHECK_INTERVAL = 0.05
 
 

@@ -48,10 +48,12 @@ Correctness never depends on the GIL: every read-modify-write of shared state ha
 ``ThreadPool._lock`` (a ``threading.Lock``), and the one cross-thread signal that is not that
 lock is a worker's ``wake`` lock, released by the thread that hands it a job after writing
 ``worker.job`` under ``_lock``. Lock release/acquire orders memory on every build, so the worker
-sees the job. On a free-threaded build the same reasoning holds unchanged; the only unlocked
-reads are advisory (``statistics()`` takes the lock too; ``maxqueue`` is read-only after
-construction). Jobs' own fields are written before submission and read by the worker after it
-acquires a lock, so they need no lock of their own. A job's ``deliver`` runs outside every pool
+sees the job. On a free-threaded build the same reasoning holds unchanged. The only reads
+without the lock are of values fixed at construction (``name``, ``maxqueue``, ``idleTimeout``)
+or advisory ones (``minthreads``, ``maxthreads``, ``started``: one attribute load, possibly
+already stale; ``statistics()`` takes the lock for a consistent snapshot). Jobs' own fields are
+written before submission and read by the worker after it acquires a lock, so they need no lock
+of their own. A job's ``deliver`` runs outside every pool
 lock, in the worker thread (or, for jobs failed by ``stop``, in the stopping thread).
 
 Nested blocking (pool exhaustion)
