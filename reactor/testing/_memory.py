@@ -22,8 +22,11 @@ from reactor._timers import DelayedCall
 from reactor.error import ReactorAlreadyRunning, ReactorNotRunning
 from reactor.interfaces import (
     FileDescriptor,
+    IConnector,
+    IListeningPort,
     IReactorCore,
     IReactorFDSet,
+    IReactorTCP,
     IReactorThreads,
     IReactorTime,
     ReactorCore,
@@ -406,7 +409,9 @@ class MemoryReactorClock(MemoryReactor):
         self.clock.advance(0)
 
 
-classImplements(MemoryReactor, IReactorCore, IReactorFDSet, IReactorThreads)
+classImplements(MemoryReactor, IReactorCore, IReactorFDSet, IReactorThreads, IReactorTCP)
+classImplements(FakePort, IListeningPort)
+classImplements(FakeConnector, IConnector)
 classImplements(MemoryReactorClock, IReactorTime)
 
 if TYPE_CHECKING:

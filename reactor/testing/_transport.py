@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from zope.interface import classImplements  # type: ignore[import-untyped]
+
 from deferred import Failure
 from reactor.error import ConnectionDone
+from reactor.interfaces import ITransport
 from reactor.testing._addresses import IPv4Address, IPv6Address, UNIXAddress
 
 __all__ = ["StringTransport", "StringTransportWithDisconnection"]
@@ -157,3 +160,7 @@ class StringTransportWithDisconnection(StringTransport):
         super().loseConnection()
         self.disconnected = True
         self.protocol.connectionLost(Failure(ConnectionDone()))
+
+
+# A transport double must honour the transport contract (write, producer/consumer, addresses).
+classImplements(StringTransport, ITransport)
