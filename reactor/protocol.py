@@ -235,7 +235,7 @@ class ReconnectingClientFactory(ClientFactory):
 
     #: Consecutive retries since the last :meth:`resetDelay`.
     retries: int = 0
-    #: False once :meth:`stopTrying` was called (or the retries ran out).
+    #: False once :meth:`stopTrying` was called (:meth:`resetDelay` sets it True again).
     continueTrying: bool = True
     #: The connector of the last attempt (reused to reconnect).
     connector: Connector | None = None

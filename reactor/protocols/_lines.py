@@ -7,9 +7,10 @@ pausing come from :class:`reactor.protocols._framing.FramingReceiver`.
 The length limit is exact, and enforced early. A line of ``MAX_LENGTH`` bytes (delimiter not
 counted) is accepted, one of ``MAX_LENGTH + 1`` is not -- and an unfinished line is rejected as
 soon as the bytes buffered for it can no longer end a valid line, without waiting for its
-delimiter (which a hostile peer may never send). Twisted rejects an unfinished line as soon as
-it holds ``MAX_LENGTH`` bytes *including* a partly received delimiter, which refuses some valid
-lines depending on how the bytes were chunked; we do not.
+delimiter (which a hostile peer may never send). Twisted's ``LineOnlyReceiver`` refuses a valid
+line of ``MAX_LENGTH`` bytes whenever its delimiter happens to arrive split across two chunks,
+and its ``LineReceiver`` notices an overlong unfinished line only ``len(delimiter) - 1`` bytes
+late; we do neither.
 
 After ``lineLengthExceeded`` (whose default closes the connection), a receiver that is still
 connected drops the rest of the offending line, up to and including its delimiter, and carries
@@ -68,8 +69,8 @@ class LineOnlyReceiver(FramingReceiver):
 
     def dataReceived(self, data: bytes) -> None:
         """Deliver the complete lines (or, in raw mode, the data) received so far, unless paused."""
-        # FramingReceiver.dataReceived, specialised: no super() call and a raw-mode shortcut,
-        # since this runs once per chunk (3.2 -> 2.1 us per one-line chunk).
+        # FramingReceiver.dataReceived, specialised (no super() call, and a raw-mode shortcut)
+        # since it runs once per chunk: measured 1.5 instead of 2.8 us per one-line chunk.
         buffer = self._buffer
         if buffer is None:
             buffer = self._buffer = bytearray()
@@ -112,7 +113,8 @@ class LineOnlyReceiver(FramingReceiver):
             if end < 0:
                 if start == len(buffer):
                     # Everything delivered (the usual end of a chunk): empty the buffer here,
-                    # which spares the compaction step (5.0 -> 3.4 us per one-line chunk).
+                    # which spares the compaction step (measured: a one-line chunk took about
+                    # a third of the time it did through _compact).
                     buffer.clear()
                     self._start = self._scanned = 0
                     return
