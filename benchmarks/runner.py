@@ -23,6 +23,11 @@ Method (see ../shared/BENCHMARKING.md for the measurements that motivate it):
   sharing the CPU is not charged to whichever implementation happened to be running.
 - ``gc.collect()`` runs before every sample so each starts from the same heap; the collector stays
   enabled during the sample because real programs pay for it too.
+
+Metrics: a run may also report figures ops/s cannot show (wake-ups per call, latency
+percentiles). If the object a setup yields has a ``metrics()`` method returning
+``{name: value}``, it is called once after the samples, before teardown, and the values are
+printed under the workload's rows and kept in the JSON document.
 """
 
 from __future__ import annotations
@@ -83,6 +88,8 @@ class Series:
     note: str = ""
     samples: list[Sample] = field(default_factory=list)
     skipped: str = ""
+    #: What the run's ``metrics()`` reported after the samples (see the module docstring).
+    metrics: dict[str, float] = field(default_factory=dict)
 
     @property
     def rates(self) -> list[float]:
@@ -150,6 +157,12 @@ def _calibrate(run: Run, sampleSeconds: float, timer: Timer) -> int:
     return max(1, round(loops * sampleSeconds / elapsed))
 
 
+def _metricsOf(run: Run) -> dict[str, float]:
+    """The run's own metrics, when it offers a ``metrics()`` method; else none."""
+    metrics = getattr(run, "metrics", None)
+    return dict(metrics()) if callable(metrics) else {}
+
+
 def _enter(stack: ExitStack, implementation: Implementation, size: int) -> Run | str:
     """Set up ``implementation``; return its run, or the reason it is skipped."""
     missing = implementation.missing()
@@ -206,6 +219,8 @@ def measureWorkload(
                 series.samples.append(
                     Sample(index, next(sequence), loops, loops * opsPerRun, seconds)
                 )
+        for series, run, _ in active:
+            series.metrics = _metricsOf(run)
     return WorkloadResult(workload, seriesList)
 
 
@@ -276,6 +291,13 @@ COLUMNS = (
 )
 
 
+def formatMetric(value: float) -> str:
+    """A metric value with three significant figures, never in exponent form."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) >= 0.001 or value == 0 else f"{value:.2e}"
+
+
 def _row(cells: Iterable[str]) -> str:
     parts = []
     for (title, width), cell in zip(COLUMNS, cells, strict=True):
@@ -299,6 +321,9 @@ def tableRows(result: WorkloadResult) -> str:
         label = series.implementation + ("*" if series.note else "")
         if series.note:
             notes.append(f"    * {series.implementation}: {series.note}")
+        if series.metrics:
+            shown = ", ".join(f"{formatMetric(v)} {k}" for k, v in series.metrics.items())
+            notes.append(f"    {series.implementation}: {shown}")
         if series.skipped:
             lines.append(_row([name, label, "", "", "", "", ""]) + f"  skipped ({series.skipped})")
             continue
@@ -347,6 +372,7 @@ def toJSON(results: Iterable[WorkloadResult], metadataFields: dict[str, Any]) ->
                     "name": series.implementation,
                     "note": series.note,
                     "skipped": series.skipped,
+                    "metrics": series.metrics,
                     "samples": [
                         {
                             "repeat": s.repeat,

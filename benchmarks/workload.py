@@ -26,7 +26,12 @@ Setup = Callable[[int], AbstractContextManager[Run]]
 
 #: Modules holding workload families, imported by `allWorkloads` in this order. Each one defines
 #: ``WORKLOADS: list[Workload]``. Add a family by appending its module name here.
-FAMILIES: tuple[str, ...] = ("benchmarks.deferreds", "benchmarks.threads", "benchmarks.db")
+FAMILIES: tuple[str, ...] = (
+    "benchmarks.deferreds",
+    "benchmarks.threads",
+    "benchmarks.db",
+    "benchmarks.reactor",
+)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.__main__ import main
-from benchmarks.runner import REFERENCE, WrongResult, measureWorkload, tableRows, toJSON
+from benchmarks.runner import (
+    REFERENCE,
+    WorkloadResult,
+    WrongResult,
+    measureWorkload,
+    tableRows,
+    toJSON,
+)
 from benchmarks.workload import Implementation, Run, Workload, allWorkloads, stateless
 
 WORKLOADS = allWorkloads()
@@ -193,3 +200,57 @@ def test_readmeDescribesEveryWorkload() -> None:
     readme = (REPOSITORY / "benchmarks" / "README.md").read_text()
     missing = [workload.name for workload in WORKLOADS if workload.name not in readme]
     assert missing == []
+
+
+class _RunWithMetrics:
+    """A fake run that advances the clock and reports one metric."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+
+    def __call__(self) -> object:
+        self.clock.now += 0.001
+        return 7
+
+    def metrics(self) -> dict[str, float]:
+        return {"wake-ups/10k calls": 1.5}
+
+
+def _measureRunWithMetrics() -> WorkloadResult:
+    clock = FakeClock()
+    workload = _fakeWorkload(clock, {"treadle": 0.001})
+    measured = Implementation("treadle", stateless(lambda size: _RunWithMetrics(clock)))
+    workload = replace(workload, implementations=(measured,))
+    return measureWorkload(workload, repeat=1, sampleSeconds=0.1, timer=clock)
+
+
+def test_runMetricsAreShownUnderTheWorkloadRows() -> None:
+    result = _measureRunWithMetrics()
+    assert "    treadle: 1.5 wake-ups/10k calls" in tableRows(result).splitlines()
+
+
+def test_runMetricsAreKeptInJSON() -> None:
+    result = _measureRunWithMetrics()
+    [entry] = toJSON([result], {})["workloads"]
+    assert entry["implementations"][0]["metrics"] == {"wake-ups/10k calls": 1.5}
+
+
+def _reactorWorkload(name: str) -> Workload:
+    return next(workload for workload in WORKLOADS if workload.name == name)
+
+
+def test_callFromThreadMetricsCountTreadleWakerWritesAndWakeups() -> None:
+    workload = _reactorWorkload("callfromthread_throughput")
+    with workload.implementation(REFERENCE).setup(workload.smokeSize) as run:
+        metrics = run.metrics()
+    writes = metrics["waker writes/10k calls"]
+    wakeups = metrics["wake-ups/10k calls"]
+    assert 0 < wakeups <= writes <= 10_000
+
+
+def test_callFromThreadLatencyMetricsArePercentilesOfTheTrips() -> None:
+    workload = _reactorWorkload("callfromthread_latency")
+    with workload.implementation(REFERENCE).setup(workload.smokeSize) as run:
+        run()
+        metrics = run.metrics()
+    assert 0 < metrics["p50 µs"] <= metrics["p99 µs"]
