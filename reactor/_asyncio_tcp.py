@@ -88,9 +88,11 @@ class AsyncioConnection(asyncio.Protocol):
         "_factory",
         "_flow",
         "_halfCloseable",
+        "_held",
         "_hostAddr",
         "_peerAddr",
         "_readEOF",
+        "_readPaused",
         "_reason",
         "_shutPending",
         "_txWrite",
@@ -120,6 +122,10 @@ class AsyncioConnection(asyncio.Protocol):
         self._flow = ProducerFlow()
         self._halfCloseable = False
         self._readEOF = False
+        # pauseProducing is ours to keep: a loop may start reading after connection_made no
+        # matter what (uvloop does), so data arriving while paused is held, not delivered.
+        self._readPaused = False
+        self._held: list[bytes] | None = None
         self._writeShut = False
         self._shutPending = False
         self._writes = 0
@@ -174,7 +180,10 @@ class AsyncioConnection(asyncio.Protocol):
             self._drop(Failure())
 
     def data_received(self, data: bytes) -> None:
-        """Bytes arrived: give them to the protocol."""
+        """Bytes arrived: give them to the protocol (or hold them while paused)."""
+        if self._readPaused:
+            self._hold(data)
+            return
         try:
             self._dataReceived(data)
         except Exception:
@@ -184,6 +193,11 @@ class AsyncioConnection(asyncio.Protocol):
     def eof_received(self) -> bool:
         """The peer half-closed; return whether to keep the connection open (half-closed)."""
         self._readEOF = True
+        if self._held is not None:
+            return True  # Delivered after the held data, by _deliverHeld.
+        return self._endOfFile()
+
+    def _endOfFile(self) -> bool:
         if self.disconnected or self._reason is not None:
             return False
         if self._halfCloseable and not self._writeShut and not self.disconnecting:
@@ -262,7 +276,16 @@ class AsyncioConnection(asyncio.Protocol):
         if self.disconnecting or self.disconnected:
             return
         self.disconnecting = True
-        self._asyncioTransport.close()
+        tx = self._asyncioTransport
+        if tx.is_reading():
+            tx.pause_reading()
+        # Closed after the current callback, as on the readiness reactors: the loop drops
+        # writes made after close(), and Twisted's protocols may still write in this call.
+        self.reactor.loop.call_soon(self._close)
+
+    def _close(self) -> None:
+        if not self.disconnected and self._reason is None:
+            self._asyncioTransport.close()
 
     def abortConnection(self) -> None:
         """Close at once, dropping unsent data; the peer sees a reset."""
@@ -323,12 +346,37 @@ class AsyncioConnection(asyncio.Protocol):
 
     def pauseProducing(self) -> None:
         """Stop reading until :meth:`resumeProducing`."""
-        if not self.disconnected and self._asyncioTransport.is_reading():
+        if not self.disconnected:
+            self._readPaused = True
             self._asyncioTransport.pause_reading()
 
     def resumeProducing(self) -> None:
         """Read again after :meth:`pauseProducing`."""
-        if not (self.disconnected or self.disconnecting or self._readEOF):
+        if not self._readPaused or self.disconnected or self.disconnecting:
+            return
+        self._readPaused = False
+        if self._held is not None:
+            self.reactor.loop.call_soon(self._deliverHeld)
+        elif not self._readEOF:
+            self._asyncioTransport.resume_reading()
+
+    def _hold(self, data: bytes) -> None:
+        if self._held is None:
+            self._held = []
+        self._held.append(data)
+        self._asyncioTransport.pause_reading()
+
+    def _deliverHeld(self) -> None:
+        held = self._held
+        while held and not self._readPaused and not self.disconnected:
+            self.data_received(held.pop(0))
+        if held or self._readPaused or self.disconnected:
+            return
+        self._held = None
+        if self._readEOF:
+            if not self._endOfFile():
+                self._asyncioTransport.close()
+        else:
             self._asyncioTransport.resume_reading()
 
     def stopProducing(self) -> None:

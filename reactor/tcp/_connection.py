@@ -511,8 +511,12 @@ class Connection:
 
         :raises RuntimeError: if a producer is registered already.
         """
-        self._flow.register(producer, streaming, self.disconnected)
-        self._updateDirect()
+        if not streaming:
+            self._direct = False  # Before its first resumeProducing, which register() calls.
+        try:
+            self._flow.register(producer, streaming, self.disconnected)
+        finally:
+            self._updateDirect()
 
     def unregisterProducer(self) -> None:
         """Detach the producer; a close that was waiting for it proceeds."""
