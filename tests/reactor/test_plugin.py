@@ -1,0 +1,624 @@
+"""Tests for the treadle pytest plugin (reactor.testing.plugin), through pytest's pytester.
+
+Each test writes a small test module, runs pytest on it in this process (the plugin is loaded
+through its ``pytest11`` entry point, as in any project that installs treadle) and checks the
+outcome and the messages. Tests whose inner run leaves unhandled Deferred errors on purpose are
+marked so that the outer run's own check does not count those.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+
+import pytest
+
+from reactor import availableReactors, defaultReactorName
+
+pytest_plugins = ["pytester"]
+
+# The inner runs' deliberate unhandled errors propagate to this run's root logger too.
+innerErrors = pytest.mark.treadle_allow_leftovers("unhandled-errors")
+
+
+# Hypothesis's plugin imports all of hypothesis at the end of every run, and pytester drops
+# modules imported by an inner run: that would be ~2.5 s per inner run.
+INNER_ARGS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+
+
+def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
+    pytester.makepyfile(test_inner=source)
+    return pytester.runpytest_inprocess(*INNER_ARGS, *args)
+
+
+# --- the reactor and clock fixtures ------------------------------------------------------------
+
+
+def test_each_test_gets_a_fresh_reactor(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        seen = []
+
+        def test_first(reactor):
+            seen.append(reactor)
+
+        def test_second(reactor):
+            assert reactor is not seen[0]
+            assert not reactor.running
+            assert reactor.getDelayedCalls() == []
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_default_backend_is_the_platform_default(pytester: pytest.Pytester) -> None:
+    expected = type(availableReactors()[defaultReactorName()]()).__name__
+    result = run(
+        pytester,
+        f"""
+        def test_kind(reactor):
+            assert type(reactor).__name__ == {expected!r}
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("name", "className"),
+    [("select", "SelectReactor"), ("poll", "PollReactor"), ("asyncio", "AsyncioReactor")],
+)
+def test_marker_chooses_the_backend(pytester: pytest.Pytester, name: str, className: str) -> None:
+    result = run(
+        pytester,
+        f"""
+        import pytest
+
+        @pytest.mark.reactor({name!r})
+        def test_kind(reactor):
+            assert type(reactor).__name__ == {className!r}
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_option_chooses_the_backend_and_marker_wins(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        def test_fromOption(reactor):
+            assert type(reactor).__name__ == "SelectReactor"
+
+        @pytest.mark.reactor("poll")
+        def test_fromMarker(reactor):
+            assert type(reactor).__name__ == "PollReactor"
+        """,
+        "--treadle-reactor",
+        "select",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_environment_variable_chooses_the_backend(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TREADLE_REACTOR", "poll")
+    result = run(
+        pytester,
+        """
+        def test_kind(reactor):
+            assert type(reactor).__name__ == "PollReactor"
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_unknown_backend_fails_listing_available_ones(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.reactor("turbo")
+        def test_kind(reactor):
+            pass
+        """,
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*unknown reactor 'turbo'*available here: *epoll*select*"])
+
+
+@pytest.mark.skipif(hasattr(select, "kqueue"), reason="kqueue is available on this system")
+def test_known_but_unavailable_backend_skips(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.reactor("kqueue")
+        def test_kind(reactor):
+            pass
+        """,
+        "-rs",
+    )
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*'kqueue' reactor is not available on this system*"])
+
+
+def test_clock_fixture_is_a_fresh_clock(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from reactor.task import Clock
+
+        def test_first(clock):
+            assert isinstance(clock, Clock)
+            clock.advance(5)
+
+        def test_second(clock):
+            assert clock.seconds() == 0
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_reactors_are_closed_so_no_descriptor_leaks(pytester: pytest.Pytester) -> None:
+    source = """
+        import pytest
+
+        @pytest.mark.parametrize("i", range(30))
+        def test_many(reactor, i):
+            pass
+        """
+    run(pytester, source).assert_outcomes(passed=30)  # warm up: imports, lazy singletons
+    before = len(os.listdir("/proc/self/fd"))
+    run(pytester, source).assert_outcomes(passed=30)
+    assert len(os.listdir("/proc/self/fd")) <= before
+
+
+# --- Deferred-returning and async tests -----------------------------------------------------------
+
+
+def test_returned_deferred_is_waited_for(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from reactor.task import deferLater
+
+        log = []
+
+        def test_waits(reactor):
+            return deferLater(reactor, 0.01, log.append, "fired")
+
+        def test_afterwards():
+            assert log == ["fired"]
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_returned_deferred_failure_fails_the_test(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from reactor.task import deferLater
+
+        def explode():
+            raise LookupError("from the reactor")
+
+        def test_fails(reactor):
+            return deferLater(reactor, 0, explode)
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*raise LookupError*", "E*LookupError: from the reactor"])
+
+
+def test_already_failed_deferred_fails_the_test(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from deferred import fail
+
+        def test_fails():
+            return fail(ValueError("failed at once"))
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["E*ValueError: failed at once"])
+
+
+def test_deferred_test_without_reactor_argument_passes(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from deferred import succeed
+
+        def test_returnsFired():
+            return succeed("done")
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_async_test_runs_on_the_running_reactor(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from reactor.task import deferLater
+
+        async def test_awaits(reactor):
+            assert reactor.running
+            value = await deferLater(reactor, 0.01, lambda: 42)
+            assert value == 42
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_async_test_without_reactor_argument_runs(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from deferred import succeed
+
+        async def test_awaits():
+            assert await succeed(7) == 7
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_async_test_exception_fails_with_its_traceback(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from reactor.task import deferLater
+
+        async def test_raises(reactor):
+            await deferLater(reactor, 0)
+            assert 1 + 1 == 3, "arithmetic"
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*assert 1 + 1 == 3*", "*AssertionError: arithmetic*"])
+
+
+def test_marker_timeout_fails_a_test_that_never_finishes(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+        from deferred import Deferred
+
+        @pytest.mark.treadle_timeout(0.2)
+        def test_hangs(reactor):
+            return Deferred()
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_hangs did not finish within 0.2 s: the Deferred it returned (or its "
+            "coroutine) never fired*treadle_timeout*--treadle-timeout*"
+        ]
+    )
+
+
+def test_option_timeout_applies_to_async_tests(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from deferred import Deferred
+
+        async def test_hangs(reactor):
+            await Deferred()
+        """,
+        "--treadle-timeout",
+        "0.2",
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*did not finish within 0.2 s*"])
+
+
+def test_timeout_cancels_the_deferred_and_reports_only_the_timeout(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+        from reactor.task import deferLater
+
+        @pytest.mark.treadle_timeout(0.2)
+        def test_slow(reactor):
+            return deferLater(reactor, 60)
+        """,
+    )
+    result.assert_outcomes(failed=1, errors=0)
+    result.stdout.no_fnmatch_line("*DelayedCall*")
+
+
+def test_timeout_adds_no_delayed_call_the_test_can_see(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from deferred import succeed
+
+        async def test_sees_none(reactor):
+            assert reactor.getDelayedCalls() == []
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_test_stopping_the_reactor_early_is_reported(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from deferred import Deferred
+
+        def test_stops(reactor):
+            d = Deferred()
+            reactor.callLater(0, reactor.stop)
+            return d
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*the reactor stopped before the test's Deferred fired*"])
+
+
+def test_other_return_values_warn(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        def test_returns():
+            return 5
+        """,
+    )
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*test_returns returned <class 'int'>, not None or a Deferred*"])
+
+
+# --- leftovers --------------------------------------------------------------------------------
+
+
+@innerErrors
+def test_unhandled_deferred_error_fails_naming_it(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from deferred import fail
+
+        def test_forgets():
+            fail(KeyError("nobody handled me"))
+        """,
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_forgets*",
+            "*left 1 unhandled error(s) in Deferreds*",
+            "*created in test_forgets*",
+            "*KeyError: 'nobody handled me'*",
+        ]
+    )
+
+
+@innerErrors
+def test_unhandled_error_in_garbage_cycle_is_found(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from deferred import fail
+
+        class Holder:
+            pass
+
+        def test_forgets_in_a_cycle():
+            holder = Holder()
+            holder.me = holder
+            holder.d = fail(OSError("only the collector finds me"))
+        """,
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*OSError: only the collector finds me*"])
+
+
+@innerErrors
+def test_claimed_reports_are_not_leftovers(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import gc
+        from deferred import fail
+
+        def test_expects_a_report(caplog):
+            fail(KeyError("expected"))
+            gc.collect()
+            [record] = [r for r in caplog.records if r.name == "deferred"]
+            record._treadleReportClaimed = True
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_reports_kept_from_propagating_are_not_leftovers(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import gc, logging
+        from deferred import fail
+
+        def test_captures_its_own():
+            seen = []
+            handler = logging.Handler()
+            handler.emit = seen.append
+            logger = logging.getLogger("deferred")
+            logger.addHandler(handler)
+            logger.propagate = False
+            try:
+                fail(KeyError("expected"))
+                gc.collect()
+            finally:
+                logger.propagate = True
+                logger.removeHandler(handler)
+            assert len(seen) == 1
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_pending_delayed_call_fails_naming_it(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        def forgotten(x):
+            pass
+
+        def test_leaves_a_timer(reactor):
+            reactor.callLater(30, forgotten, "arg")
+
+        def test_next_reactor_is_clean(reactor):
+            assert reactor.getDelayedCalls() == []
+        """,
+    )
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_leaves_a_timer*",
+            "*left 1 pending DelayedCall(s) on its reactor (now cancelled)*",
+            "*<DelayedCall * (due in *s) forgotten('arg')>*",
+        ]
+    )
+
+
+DESCRIPTOR_MODULE = """
+import socket
+import pytest
+
+class Watcher:
+    def __init__(self, sock):
+        self.sock = sock
+    def fileno(self):
+        return self.sock.fileno()
+    def doRead(self):
+        pass
+    def doWrite(self):
+        pass
+    def connectionLost(self, reason):
+        pass
+    def __repr__(self):
+        return "<Watcher the-culprit>"
+
+@pytest.fixture
+def pair():
+    a, b = socket.socketpair()
+    yield a, b
+    a.close()
+    b.close()
+"""
+
+
+def test_leftover_reader_and_writer_fail_naming_them(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        DESCRIPTOR_MODULE
+        + """
+def test_leaves_descriptors(pair, reactor):
+    reactor.addReader(Watcher(pair[0]))
+    reactor.addWriter(Watcher(pair[1]))
+""",
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*left readers/writers registered on its reactor (now removed)*",
+            "*reader <Watcher the-culprit>*",
+            "*writer <Watcher the-culprit>*",
+        ]
+    )
+
+
+def test_removed_descriptors_are_no_leftovers(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        DESCRIPTOR_MODULE
+        + """
+def test_cleans_up(pair, reactor):
+    watcher = Watcher(pair[0])
+    reactor.addReader(watcher)
+    reactor.removeReader(watcher)
+""",
+    )
+    result.assert_outcomes(passed=1)
+
+
+@innerErrors
+def test_allow_leftovers_without_kinds_allows_everything(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        DESCRIPTOR_MODULE
+        + """
+from deferred import fail
+
+@pytest.mark.treadle_allow_leftovers
+def test_messy(pair, reactor):
+    reactor.callLater(30, print)
+    reactor.addReader(Watcher(pair[0]))
+    fail(KeyError("allowed"))
+""",
+    )
+    result.assert_outcomes(passed=1)
+
+
+@innerErrors
+def test_allow_leftovers_with_kinds_allows_only_those(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+        from deferred import fail
+
+        @pytest.mark.treadle_allow_leftovers("delayed-calls")
+        def test_messy(reactor):
+            reactor.callLater(30, print)
+            fail(KeyError("not allowed"))
+        """,
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*KeyError: 'not allowed'*"])
+    result.stdout.no_fnmatch_line("*pending DelayedCall*")
+
+
+def test_allow_leftovers_rejects_unknown_kinds(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.treadle_allow_leftovers("timers")
+        def test_typo(reactor):
+            reactor.callLater(30, print)
+        """,
+    )
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*unknown treadle_allow_leftovers kind(s)*timers*"])
+
+
+def test_markers_are_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(*INNER_ARGS, "--markers")
+    result.stdout.fnmatch_lines(
+        ["*reactor(name)*", "*treadle_timeout(seconds)*", "*treadle_allow_leftovers(*kinds)*"]
+    )
+
+
+def test_plugin_is_registered_through_the_entry_point() -> None:
+    from importlib.metadata import entry_points
+
+    [entry] = [e for e in entry_points(group="pytest11") if e.name == "treadle"]
+    assert entry.value == "reactor.testing.plugin"
+    assert "reactor.testing.plugin" in sys.modules
