@@ -484,7 +484,8 @@ class AsyncioPort:
         self.connected = False
         self._host: IPAddress | None = None
         self._socket: socket.socket | None = None
-        self._starting: asyncio.Future[Any] | None = None
+        # What starting the server waits on: the call_soon handle, then the create_server task.
+        self._starting: asyncio.Handle | asyncio.Future[Any] | None = None
         self._server: Any = None
 
     def startListening(self) -> None:
@@ -498,20 +499,25 @@ class AsyncioPort:
         self._socket = sock
         self._host = addressOf(sock.getsockname())
         self.connected = True
+        # The server coroutine is made once the loop runs, so a port stopped before that
+        # leaves no never-awaited coroutine behind.
+        self._starting = self.reactor.loop.call_soon(self._startServing)
+        self.factory.doStart()
+        log.info("%s listening on %s", type(self.factory).__name__, self._host)
+
+    def _startServing(self) -> None:
         loop = self.reactor.loop
         reactor, factory = self.reactor, self.factory
         starting = asyncio.ensure_future(
             loop.create_server(
                 lambda: AsyncioConnection(reactor, factory=factory),
-                sock=sock,
+                sock=self._socket,
                 backlog=self.backlog,
             ),
             loop=loop,
         )
         self._starting = starting
         starting.add_done_callback(self._started)
-        self.factory.doStart()
-        log.info("%s listening on %s", type(self.factory).__name__, self._host)
 
     def _started(self, starting: asyncio.Future[Any]) -> None:
         self._starting = None

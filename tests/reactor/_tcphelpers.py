@@ -160,7 +160,8 @@ class ClientFor(ClientFactory):
 
     def __init__(self, protocol: Protocol) -> None:
         self.instance = protocol
-        self.failed: Deferred[Failure] = Deferred()
+        #: Fails with the reason of a failed connection attempt (never succeeds).
+        self.failed: Deferred[None] = Deferred()
         self.lostReasons: list[Failure] = []
         self.events: list[str] = []
 
@@ -174,7 +175,7 @@ class ClientFor(ClientFactory):
 
     def clientConnectionFailed(self, connector: Any, reason: Failure) -> None:
         self.events.append("failed")
-        self.failed.callback(reason)
+        self.failed.errback(reason)
 
     def clientConnectionLost(self, connector: Any, reason: Failure) -> None:
         self.events.append("lost")
@@ -189,7 +190,7 @@ def connectTo(r: Reactor, port: int, protocol: Recorder, host: str = "127.0.0.1"
         protocol.settled.callback(None)
         protocol.made.errback(reason)
 
-    factory.failed.addCallback(failed)
+    factory.failed.addErrback(failed)
     r.connectTCP(host, port, factory, timeout=10)  # type: ignore[attr-defined]
     return factory
 

@@ -405,9 +405,12 @@ def test_streamingProducerIsPausedAboveTheHighMarkAndResumedBelowTheLow(
     port, factory, client = _pair(r, Recorder, reader)
     runUntil(r, waitAll(client.made, _serverMade(factory)))
     server = factory.built[0]
+    # Small kernel buffers, so the slow reader backs data up into the transport's buffer.
+    server.transport.getHandle().setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32768)
+    client.transport.getHandle().setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
     server.transport.setWriteBufferLimits(high=256 * 1024, low=64 * 1024)
     assert server.transport.getWriteBufferLimits() == (64 * 1024, 256 * 1024)
-    total = 8 << 20
+    total = 4 << 20
     producer = _PushProducer(r, server.transport, b"p" * 16384, total)
     server.transport.registerProducer(producer, True)
     runUntil(r, waitAll(producer.done, client.receivedAtLeast(total)))
