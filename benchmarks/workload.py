@@ -31,6 +31,7 @@ FAMILIES: tuple[str, ...] = (
     "benchmarks.threads",
     "benchmarks.db",
     "benchmarks.reactor",
+    "benchmarks.tcp",
 )
 
 

@@ -57,6 +57,7 @@ from reactor.interfaces import (
     IPushProducer,
     ITCPTransport,
 )
+from reactor.tcp._connection import BULK_READ_SIZE, READ_SIZE
 from reactor.tcp._connector import Connector, ConnectorState
 from reactor.tcp._sockets import IPAddress, SockAddr, addressOf, listeningSocket
 
@@ -81,6 +82,7 @@ class AsyncioConnection(asyncio.Protocol):
     """
 
     __slots__ = (
+        "_adaptive",
         "_asyncioTransport",
         "_connector",
         "_dataReceived",
@@ -117,6 +119,7 @@ class AsyncioConnection(asyncio.Protocol):
         self._connector = connector
         self._dial = dial
         self._asyncioTransport: Any = None
+        self._adaptive = False
         self._txWrite: Any = None
         self._dataReceived: Any = None
         self._flow = ProducerFlow()
@@ -141,6 +144,12 @@ class AsyncioConnection(asyncio.Protocol):
         tx: Any = transport
         self._asyncioTransport = tx
         self._txWrite = tx.write
+        # Python 3.11's selector transport reads with recv(256 KiB): above glibc's mmap
+        # threshold, so every read maps and unmaps its buffer (BENCHMARKING.md). Its max_size
+        # is a plain attribute; uvloop's transports have none (libuv manages their buffers).
+        self._adaptive = isinstance(getattr(tx, "max_size", None), int)
+        if self._adaptive:
+            tx.max_size = READ_SIZE
         dial = self._dial
         if dial is not None and dial.cancelled:
             tx.abort()  # The connector gave up on this attempt before the loop finished it.
@@ -184,6 +193,14 @@ class AsyncioConnection(asyncio.Protocol):
         if self._readPaused:
             self._hold(data)
             return
+        if self._adaptive:
+            # asyncio's own transport: 64 KiB reads, 256 KiB while they come back full.
+            tx = self._asyncioTransport
+            size = len(data)
+            if size == tx.max_size:
+                tx.max_size = BULK_READ_SIZE
+            elif size < READ_SIZE and tx.max_size != READ_SIZE:
+                tx.max_size = READ_SIZE
         try:
             self._dataReceived(data)
         except Exception:

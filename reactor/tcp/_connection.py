@@ -78,6 +78,8 @@ log = logging.getLogger("reactor.tcp")
 
 #: Bytes asked of one ``recv`` (see the module docstring for why 64 KiB and not more).
 READ_SIZE = 65536
+#: Bytes asked of one ``recv`` once reads fill READ_SIZE (a bulk transfer).
+BULK_READ_SIZE = 262144
 
 # Errors on a connected socket that mean the peer is gone; anything else is logged too.
 _PEER_GONE = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ETIMEDOUT, errno.ENOTCONN})
@@ -145,11 +147,9 @@ class Connection:
         "_halfCloseable",
         "_hostAddr",
         "_onLost",
-        "_peer",
         "_peerAddr",
         "_read",
-        "_recv",
-        "_send",
+        "_readSize",
         "_write",
         "connected",
         "disconnected",
@@ -175,12 +175,11 @@ class Connection:
         self.disconnecting = False
         self.disconnected = False
         self._fd = sock.fileno()
-        self._recv = sock.recv
-        self._send = sock.send
         self._buffer = WriteBuffer()
         self._flow = ProducerFlow()
         self._write = _OPEN
         self._read = _READING
+        self._readSize = READ_SIZE
         # True when write() may send at once: OPEN, and no pull producer (which is paced by
         # doWrite, see registerProducer). Kept by _updateDirect() on every change of either.
         self._direct = True
@@ -190,7 +189,6 @@ class Connection:
         # Socket addresses, converted to IPv4Address/IPv6Address on first use and cached.
         self._peerAddr: SockAddr | IPAddress = peer
         self._hostAddr: SockAddr | IPAddress | None = None
-        self._peer = peer
 
     def attach(self, protocol: Any) -> None:
         """Give the transport its protocol, call ``makeConnection`` and start reading.
@@ -215,12 +213,18 @@ class Connection:
 
     def doRead(self) -> object:
         """The socket is readable: read once and give the bytes to the protocol."""
+        size = self._readSize
         try:
-            data = self._recv(READ_SIZE)
+            data = self.socket.recv(size)
         except BlockingIOError:
             return None
         except OSError as e:
             return self._lostFrom(e)
+        n = len(data)
+        if n == size:
+            self._readSize = BULK_READ_SIZE
+        elif n < READ_SIZE and size != READ_SIZE:
+            self._readSize = READ_SIZE
         if data:
             try:
                 self.protocol.dataReceived(data)
@@ -270,7 +274,7 @@ class Connection:
         buffer = self._buffer
         if self._direct and not buffer.size:
             try:
-                sent = self._send(data)
+                sent = self.socket.send(data)
             except BlockingIOError:
                 sent = 0
             except OSError as e:
@@ -592,7 +596,7 @@ class Connection:
 
     def __repr__(self) -> str:
         state = "closed" if self.disconnected else self._write.value
-        return f"<TCP {self.logPrefix()} fd={self._fd} peer={self._peer!r} {state}>"
+        return f"<TCP {self.logPrefix()} fd={self._fd} peer={self._peerAddr!r} {state}>"
 
 
 classImplements(Connection, ITCPTransport, IConsumer, IPushProducer)
