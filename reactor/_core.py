@@ -82,6 +82,8 @@ _CLOSED = State.CLOSED
 
 # States in which ``running`` is true (Twisted: from the end of startup until shutdown ends).
 _RUNNING_STATES = frozenset({State.RUNNING, State.STOP_REQUESTED, State.STOPPING})
+# States in which a stop has been asked for and shutdown has not finished.
+_STOPPING_STATES = frozenset({State.STOP_REQUESTED, State.STOPPING})
 
 
 @attrs.frozen
@@ -148,6 +150,19 @@ class Reactor:
     def running(self) -> bool:
         """True from the end of the "during startup" phase until shutdown completes."""
         return self._state in _RUNNING_STATES
+
+    @property
+    def stopping(self) -> bool:
+        """True from ``stop()`` until shutdown completes. Safe to read from any thread.
+
+        Read from another thread it is one attribute load; a stale answer only delays
+        noticing the stop until the next read.
+        """
+        return self._state in _STOPPING_STATES
+
+    def isInReactorThread(self) -> bool:
+        """Whether the calling thread is the one running this reactor now. Any thread."""
+        return self._loopThread == threading.get_ident()
 
     def run(self, installSignalHandlers: bool = True) -> None:
         """Fire "startup", run the loop until :meth:`stop` (or :meth:`crash`), fire "shutdown".

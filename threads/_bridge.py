@@ -424,10 +424,9 @@ def _describe(f: Callable[..., object]) -> str:
 
 def _refuseUnlessServable(reactor: ThreadsReactor) -> None:
     """Raise at once if ``reactor`` cannot run a blocking call for this thread now."""
-    # The reactor core records the ident of the thread running it (reactor._core); a reactor
-    # without that attribute (a test double) skips this check.
-    loopThread = getattr(reactor, "_loopThread", None)
-    if loopThread is not None and loopThread == threading.get_ident():
+    # A reactor without isInReactorThread (a test double) skips this check.
+    isInReactorThread = getattr(reactor, "isInReactorThread", None)
+    if isInReactorThread is not None and isInReactorThread():
         raise WrongThreadError(
             "blockingCallFromThread() was called in the reactor thread: it would wait for the "
             "reactor, which would be waiting for it. Call the function directly (or use "
@@ -446,12 +445,9 @@ def _refuseUnlessServable(reactor: ThreadsReactor) -> None:
 
 
 def _isShuttingDown(reactor: ThreadsReactor) -> bool:
-    # A stop was requested or the "shutdown" triggers are firing. reactor._state is the core's
-    # life-cycle state (reactor._state.State); read from another thread it is a single
-    # attribute load, and a stale value only delays the refusal to the next check.
-    from reactor._state import State
-
-    return getattr(reactor, "_state", None) in (State.STOP_REQUESTED, State.STOPPING)
+    # A stop was requested or the "shutdown" triggers are firing (a test double without the
+    # ``stopping`` property never is).
+    return bool(getattr(reactor, "stopping", False))
 
 
 @overload
