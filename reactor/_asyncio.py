@@ -31,9 +31,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from zope.interface import classImplements  # type: ignore[import-untyped]
+
 from reactor._core import Reactor
 from reactor._state import State
 from reactor.backends import READ, WRITE
+from reactor.interfaces import IReactorTCP
 
 if TYPE_CHECKING:
     from reactor._asyncio_tcp import AsyncioPort
@@ -303,3 +306,6 @@ class AsyncioReactor(Reactor):
 
     def __repr__(self) -> str:
         return f"<AsyncioReactor {self._state.value} on {self._loop!r}>"
+
+
+classImplements(AsyncioReactor, IReactorTCP)

@@ -18,9 +18,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from zope.interface import classImplements  # type: ignore[import-untyped]
+
 from reactor._core import Reactor
 from reactor._state import State
 from reactor.backends import READ, Backend
+from reactor.interfaces import IReactorTCP
 
 if TYPE_CHECKING:
     from reactor.tcp import Connector, Port
@@ -152,3 +155,6 @@ class KQueueReactor(PollingReactor):
         from reactor.backends.kqueue import KQueueBackend
 
         super().__init__(KQueueBackend())
+
+
+classImplements(PollingReactor, IReactorTCP)

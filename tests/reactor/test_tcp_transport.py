@@ -32,6 +32,7 @@ from reactor.interfaces import (
     IConsumer,
     IHalfCloseableProtocol,
     IPushProducer,
+    IReactorTCP,
     ITCPTransport,
 )
 
@@ -594,3 +595,17 @@ def test_connectionLostReasonIsAFailure(realReactor: Reactor) -> None:
     runUntil(r, waitAll(client.made, _serverMade(factory)))
     closeAll(r, port, factory, client)
     assert isinstance(client.reason, Failure)
+
+
+def test_stopProducingOnTheTransportClosesTheConnection(realReactor: Reactor) -> None:
+    r = realReactor
+    port, factory, client = _pair(r)
+    runUntil(r, waitAll(client.made, _serverMade(factory)))
+    factory.built[0].transport.stopProducing()
+    runUntil(r, client.lost)
+    closeAll(r, port, factory, client)
+    assert client.reason is not None and client.reason.check(ConnectionDone)
+
+
+def test_everyReactorProvidesIReactorTCP(realReactor: Reactor) -> None:
+    assert verifyObject(IReactorTCP, realReactor)
