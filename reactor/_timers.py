@@ -14,15 +14,18 @@ Design:
   ``__lt__``, as Twisted has, makes every sift step a Python call. A heap of bare float
   deadlines with a dict of per-deadline buckets was also tried: the dict and bucket lists cost
   more than the cheaper comparisons save, ~0.9 s against ~0.5 s for 100,000 timers.)
-* New entries are first staged in a list (an append, no comparisons) and merged into the heap
-  when the host next asks :meth:`TimerQueue.nextDeadline` or :meth:`TimerQueue.runDue`; a
-  call cancelled before that (a timeout that did not fire, a callLater+cancel inside one
-  callback) never touches the heap.
-* An entry is live exactly when its call still points at it (``call._entry is entry``).
-  Cancelling clears that pointer: O(1), the entry stays behind as a dead entry. Resetting or
-  delaying stages a fresh entry and repoints the call, so the old entry dies: O(log n) whether
-  the deadline moves earlier or later. (Re-sifting the old entry in place would need its heap
-  index, which every sift would then have to maintain in Python.)
+* New and reset calls are first staged in a list (an append, no comparisons, no entry tuple)
+  and get their heap entry when the host next asks :meth:`TimerQueue.nextDeadline` or
+  :meth:`TimerQueue.runDue`; a call cancelled before that (a timeout that did not fire, a
+  callLater+cancel inside one callback) never touches the heap. Not allocating the tuple up
+  front also halves the objects the cyclic garbage collector tracks during a burst of
+  ``callLater``: with 100,000 calls scheduled at once, full collections were most of the cost.
+* ``call._entry`` says where a call stands: its heap entry, ``_STAGED``, or None once it ran or
+  was cancelled. A heap entry is live exactly when its call still points at it. Cancelling
+  clears the pointer: O(1), a heap entry stays behind as a dead entry. Resetting or delaying
+  stages the call again, so its old heap entry dies: O(log n) whether the deadline moves
+  earlier or later. (Re-sifting the old entry in place would need its heap index, which every
+  sift would then have to maintain in Python.)
 * Dead entries are dropped when they reach the top or are merged, and everything is compacted
   in place when dead entries outnumber live ones (and there are at least ``_COMPACT_MIN_DEAD`` of
   them), so memory stays proportional to the live calls and each compaction is paid for by the
@@ -53,6 +56,9 @@ _P = ParamSpec("_P")
 # A heap entry: (deadline, sequence number, call). Tuples keep the heap comparisons in C.
 _Entry = tuple[float, int, "DelayedCall"]
 
+# The value of ``DelayedCall._entry`` while the call waits in TimerQueue._pending.
+_STAGED: Any = object()
+
 # Below this many dead entries compaction is not worth a pass over the heap.
 _COMPACT_MIN_DEAD = 64
 
@@ -67,19 +73,23 @@ class DelayedCall:
     ``cancelled`` once :meth:`cancel` succeeds. A call is :meth:`active` until either happens.
     """
 
-    __slots__ = ("_entry", "_queue", "args", "called", "cancelled", "func", "kw", "time")
+    __slots__ = ("_entry", "_queue", "_seq", "args", "called", "cancelled", "func", "kw", "time")
 
     def __init__(
         self,
         queue: TimerQueue,
         time: float,
+        seq: int,
         func: Callable[..., object],
         args: tuple[Any, ...],
         kw: dict[str, Any],
     ) -> None:
         self._queue = queue
-        # The heap entry that currently stands for this call; None once it ran or was cancelled.
-        self._entry: _Entry | None = None
+        # The heap entry that stands for this call, _STAGED while it waits to get one, None
+        # once it ran or was cancelled.
+        self._entry: _Entry | None = _STAGED
+        # Scheduling order among equal deadlines; renewed by reset() and delay().
+        self._seq = seq
         self.time = time
         self.func = func
         self.args = args
@@ -183,11 +193,10 @@ class TimerQueue:
         self.onEarlierDeadline = onEarlierDeadline
         # Entries ordered by (deadline, seq), live and dead.
         self._heap: list[_Entry] = []
-        # Entries pushed since the last merge, in push order, live and dead. Staging them costs a
-        # list append per callLater, and a call cancelled before the next merge (a timeout that
-        # did not fire, a callLater+cancel in one callback) never touches the heap at all.
-        self._pending: list[_Entry] = []
-        # Live entries (== live calls) across both lists; the rest of the entries are dead.
+        # Calls scheduled or reset since the last merge, live (``_entry is _STAGED``) or
+        # cancelled since; see the module docstring.
+        self._pending: list[DelayedCall] = []
+        # Live calls. len(_heap) + len(_pending) - _live items are dead.
         self._live = 0
         # The smallest deadline of any stored entry (live or dead), +inf when there are none:
         # the bar a new deadline must beat to call onEarlierDeadline.
@@ -206,10 +215,8 @@ class TimerQueue:
                 raise ValueError("callLater() delay must be a number of seconds, not NaN")
             delay = 0
         deadline = self._seconds() + delay
-        call = DelayedCall(self, deadline, f, args, kw)
-        entry = (deadline, next(self._counter), call)
-        call._entry = entry
-        self._pending.append(entry)
+        call = DelayedCall(self, deadline, next(self._counter), f, args, kw)
+        self._pending.append(call)
         self._live += 1
         if deadline < self._earliest:
             self._earliest = deadline
@@ -280,7 +287,8 @@ class TimerQueue:
 
     def getDelayedCalls(self) -> list[DelayedCall]:
         """Return the live calls in the order they will run (deadline, then scheduling order)."""
-        live = [e for entries in (self._heap, self._pending) for e in entries if e[2]._entry is e]
+        live = [e for e in self._heap if e[2]._entry is e]
+        live += [(c.time, c._seq, c) for c in self._pending if c._entry is _STAGED]
         live.sort()  # seq is unique, so the sort never compares two DelayedCalls
         return [e[2] for e in live]
 
@@ -304,12 +312,13 @@ class TimerQueue:
             self._compact()
 
     def _reschedule(self, call: DelayedCall, deadline: float) -> None:
-        # Stage a fresh entry for an active call; the old one dies because the call stops
-        # pointing at it.
+        # Stage an active call again; its heap entry (if it has one) dies because the call
+        # stops pointing at it. A call still staged only needs its new deadline and seq.
         call.time = deadline
-        entry = (deadline, next(self._counter), call)
-        call._entry = entry
-        self._pending.append(entry)
+        call._seq = next(self._counter)
+        if call._entry is not _STAGED:
+            call._entry = _STAGED
+            self._pending.append(call)
         if deadline < self._earliest:
             self._earliest = deadline
             if self.onEarlierDeadline is not None:
@@ -320,10 +329,15 @@ class TimerQueue:
             self._compact()
 
     def _merge(self) -> None:
-        # Move the live staged entries into the heap; dead ones are simply dropped.
+        # Give the live staged calls their heap entries; cancelled ones are simply dropped.
         heap = self._heap
         pending = self._pending
-        live = [e for e in pending if e[2]._entry is e]
+        live = []
+        for call in pending:
+            if call._entry is _STAGED:
+                entry = (call.time, call._seq, call)
+                call._entry = entry
+                live.append(entry)
         pending.clear()
         if len(live) > len(heap):
             # At least doubling the heap: one O(n) heapify beats k pushes.
@@ -341,4 +355,4 @@ class TimerQueue:
         # In place: runDue holds a reference to the heap list while it runs.
         heap[:] = [e for e in heap if e[2]._entry is e]
         heapq.heapify(heap)
-        pending[:] = [e for e in pending if e[2]._entry is e]
+        pending[:] = [c for c in pending if c._entry is _STAGED]
