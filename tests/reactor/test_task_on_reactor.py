@@ -57,12 +57,15 @@ async def test_cooperator_shares_the_loop_with_timed_calls(reactor: Reactor) -> 
     steps = 0
     stepsWhenTimerRan: list[int] = []
 
+    def probe() -> None:
+        stepsWhenTimerRan.append(steps)
+
     def work() -> Iterator[None]:
         nonlocal steps
         for _ in range(200_000):
             steps += 1
             if steps == 1:
-                reactor.callLater(0, lambda: stepsWhenTimerRan.append(steps))
+                reactor.callLater(0, probe)
             yield None
 
     await coop.coiterate(work())
