@@ -15,10 +15,13 @@ Fixtures
 
 Tests that return a Deferred, and ``async def`` tests (run through ``Deferred.fromCoroutine``
 once the reactor runs), are run on the ``reactor`` fixture's reactor until that Deferred fires;
-its failure fails the test. They get ``--treadle-timeout SECONDS`` (default 10) to finish,
-overridden per test with ``@pytest.mark.treadle_timeout(seconds)``; when it runs out the
-Deferred is cancelled, the reactor crashed and the test fails saying so. The timeout is
-enforced from a helper thread, so it adds no DelayedCall the test could see.
+its failure fails the test. (A Deferred that has already fired when the test returns it needs no
+reactor; ``async def`` tests marked ``asyncio``, ``anyio`` or ``trio`` are left to those
+plugins.) They get ``--treadle-timeout SECONDS`` (default 10) to finish, overridden per test
+with ``@pytest.mark.treadle_timeout(seconds)``; when it runs out the Deferred is cancelled, the
+reactor crashed and the test fails saying so. The timeout is enforced from a helper thread
+(named "treadle test timeout", joined before the test ends), so it adds no DelayedCall the test
+could see.
 
 After every test, the plugin fails it, naming the culprit, when it left:
 
@@ -80,6 +83,9 @@ LEFTOVER_KINDS = ("unhandled-errors", "delayed-calls", "descriptors")
 _KNOWN_REACTORS = ("select", "poll", "epoll", "kqueue", "asyncio", "uvloop")
 
 _DEFAULT_TIMEOUT = 10.0
+
+# Markers by which other plugins claim coroutine tests; those are left to them.
+_OTHER_ASYNC_RUNNERS = ("asyncio", "anyio", "trio")
 
 # Per-test state, on the item's stash.
 _requestKey = pytest.StashKey["pytest.FixtureRequest"]()
@@ -308,10 +314,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """Run ``async def`` tests, and tests that return a Deferred, on the ``reactor`` fixture."""
     __tracebackhide__ = True
     testFunction = pyfuncitem.obj
+    isCoroutineFunction = inspect.iscoroutinefunction(testFunction)
+    if isCoroutineFunction and any(
+        pyfuncitem.get_closest_marker(name) for name in _OTHER_ASYNC_RUNNERS
+    ):
+        return None  # another plugin's coroutine test (pytest-asyncio, anyio, trio)
     funcargs = pyfuncitem.funcargs
     arguments = {name: funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
 
-    if inspect.iscoroutinefunction(testFunction):
+    if isCoroutineFunction:
 
         def start() -> Deferred[Any]:
             return Deferred.fromCoroutine(testFunction(**arguments))
@@ -329,6 +340,10 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
                 )
             return True
         returned: Deferred[Any] = result
+        if _hasResult(returned):
+            # Already fired (e.g. driven by a Clock): no reactor needed.
+            _checkResult(returned)
+            return True
 
         def start() -> Deferred[Any]:
             return returned
@@ -337,6 +352,19 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     r: Reactor = request.getfixturevalue("reactor")
     _runUntilFired(pyfuncitem, r, start, _timeout(pyfuncitem))
     return True
+
+
+def _hasResult(d: Deferred[Any]) -> bool:
+    return d.called and not d.paused and not isinstance(d.result, Deferred)
+
+
+def _checkResult(d: Deferred[Any]) -> None:
+    __tracebackhide__ = True
+    outcome: list[object] = []
+    d.addBoth(outcome.append)  # consumes a failure: it is raised here, not reported as unhandled
+    result = outcome[0]
+    if isinstance(result, Failure):
+        raise result.value.with_traceback(result.tb)
 
 
 def _runUntilFired(
@@ -380,6 +408,7 @@ def _runUntilFired(
 
     r.callWhenRunning(begin)
     timer = threading.Timer(timeout, alarm)
+    timer.name = "treadle test timeout"
     timer.daemon = True
     timer.start()
     try:

@@ -244,6 +244,44 @@ def test_deferred_test_without_reactor_argument_passes(pytester: pytest.Pytester
     result.assert_outcomes(passed=1)
 
 
+def test_already_fired_deferred_needs_no_reactor(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+        import reactor.testing.plugin as plugin
+        from reactor.task import deferLater
+
+        @pytest.fixture(autouse=True)
+        def noReactors(monkeypatch):
+            monkeypatch.setattr(plugin, "availableReactors", lambda: pytest.fail("made one"))
+
+        def test_clockDriven(clock):
+            d = deferLater(clock, 1, lambda: "done")
+            clock.advance(1)
+            return d
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_async_tests_of_other_runners_are_left_to_them(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.asyncio
+        async def test_forAsyncio():
+            pass
+        """,
+        "-W",
+        "ignore::pytest.PytestUnknownMarkWarning",
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*async def functions are not natively supported*"])
+
+
 def test_async_test_runs_on_the_running_reactor(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
