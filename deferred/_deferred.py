@@ -445,8 +445,9 @@ class Deferred(Generic[_T]):
         while chain:
             current = chain[-1]
             if current.paused:
-                # Waiting on an inner Deferred or paused by the user: unpause resumes it.
-                current._reportIfUnhandled()
+                # Paused by the user (or waiting on an inner Deferred): unpause resumes it.
+                if isinstance(current.result, Failure):
+                    current._reportIfUnhandled()
                 chain.pop()
                 continue
             report = current._report
@@ -490,8 +491,16 @@ class Deferred(Generic[_T]):
                         if isinstance(result, Failure):
                             current._handedOff = result
                         receiver.result = result
-                        chain.append(receiver)
                         finished = False
+                        if index == len(callbacks):
+                            # Nothing after the hand-off: this Deferred is done, so the
+                            # receiver takes its place on the stack instead of going on top.
+                            # A chain of N waiting Deferreds then unwinds in one visit each.
+                            callbacks.clear()
+                            index = 0
+                            chain[-1] = receiver
+                        else:
+                            chain.append(receiver)
                         break
 
                     try:
@@ -528,7 +537,10 @@ class Deferred(Generic[_T]):
                             inner.callbacks.append(
                                 (_CONTINUE, waiter, None, _CONTINUE, waiter, None)
                             )
+                            # Waiting now: leave the stack at once (the continuation added
+                            # above brings this Deferred back).
                             finished = False
+                            chain.pop()
                             if inner.called and not inner.paused and not inner._runningCallbacks:
                                 # Its own loop is suspended lower on some stack: make sure the
                                 # continuation runs by working on it here.
