@@ -9,12 +9,12 @@ cancellation behave exactly as they do there. It does not do I/O and knows no re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import ParamSpec
+from typing import TYPE_CHECKING, ParamSpec
 
 from zope.interface import classImplements  # type: ignore[import-untyped]
 
 from reactor._timers import DelayedCall, TimerQueue
-from reactor.interfaces import IReactorTime
+from reactor.interfaces import IReactorTime, ReactorTime
 
 __all__ = ["Clock"]
 
@@ -84,3 +84,8 @@ class Clock:
 
 
 classImplements(Clock, IReactorTime)
+
+if TYPE_CHECKING:
+    # Static proof that a Clock can stand wherever a reactor's time is expected.
+    def _isReactorTime(clock: Clock) -> ReactorTime:
+        return clock

@@ -280,7 +280,9 @@ class Cooperator:
             raise SchedulerStopped(f"{self!r} is already stopped")
         self._stopped = True
         for task in list(self._unfinished):
-            task._finish(_TaskState.SCHEDULER_STOPPED, Failure(SchedulerStopped()))
+            # A whenDone() callback of an earlier task may have stopped this one meanwhile.
+            if task._state is _TaskState.UNFINISHED:
+                task._finish(_TaskState.SCHEDULER_STOPPED, Failure(SchedulerStopped()))
         self._cancelTick()
 
     # -- bookkeeping called by CooperativeTask --------------------------------------------------

@@ -289,6 +289,19 @@ def test_cooperator_stop_ends_running_and_paused_tasks() -> None:
     assert clock.getDelayedCalls() == []
 
 
+def test_task_stopped_by_a_whenDone_callback_during_cooperator_stop_ends_once() -> None:
+    _, coop = tickingCooperator()
+    first = coop.cooperate(counting("a", [], 5))
+    second = coop.cooperate(counting("b", [], 5))
+    outcomes: list[type[BaseException] | None] = []
+    first.whenDone().addErrback(lambda f: second.stop())
+    second.whenDone().addErrback(lambda f: outcomes.append(f.check(TaskStopped)))
+    coop.stop()
+    assert outcomes == [TaskStopped]
+    with pytest.raises(TaskStopped):
+        second.pause()
+
+
 def test_stopped_cooperator_rejects_new_tasks() -> None:
     _, coop = tickingCooperator()
     coop.stop()
