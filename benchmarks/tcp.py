@@ -75,12 +75,14 @@ class Server:
             env=env,
         )
         self._process = process
-        line = _readLine(process, 30)
-        if not line.startswith(b"PORT "):
-            errors = self.errors()
-            self.__exit__(None, None, None)
-            raise RuntimeError(f"server {self.name} did not start: {errors}")
-        self.port = int(line.split()[1])
+        try:
+            line = _readLine(process, 30)
+            if not line.startswith(b"PORT "):
+                raise RuntimeError(f"server {self.name} did not start: {self.errors()}")
+            self.port = int(line.split()[1])
+        except BaseException:
+            self.__exit__(None, None, None)  # `with` calls __exit__ only once __enter__ returned
+            raise
         return self
 
     def errors(self) -> str:

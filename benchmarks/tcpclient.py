@@ -178,6 +178,9 @@ def holdIdle(port: int, count: int) -> None:
     import resource
     import sys
 
+    from benchmarks.tcpserver import dieWithParent
+
+    dieWithParent()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -46,6 +46,24 @@ SERVERS = (
 BACKLOG = 4096
 
 
+def dieWithParent() -> None:
+    """Ask Linux to SIGTERM this process when its parent dies (best effort, Linux only).
+
+    A benchmark runner killed midway (a timeout, ^C) must not leave servers and idle clients
+    behind, holding thousands of sockets and competing for its CPU.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        prSetPdeathsig = 1
+        libc.prctl(prSetPdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(0)
+
+
 def _raiseDescriptorLimit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
@@ -193,6 +211,7 @@ def main(name: str) -> None:
     """Run the server called ``name`` until SIGTERM."""
     if name not in SERVERS:
         raise SystemExit(f"unknown server {name!r}; choose from {', '.join(SERVERS)}")
+    dieWithParent()
     _raiseDescriptorLimit()
     if name == "python-epoll":
         signal.signal(signal.SIGTERM, lambda *_: os._exit(0))

@@ -42,7 +42,7 @@ from typing import Any
 from zope.interface import classImplements  # type: ignore[import-untyped]
 
 from deferred import Deferred, Failure, succeed
-from reactor._flow import ProducerFlow
+from reactor._flow import NO_PRODUCER, ProducerFlow
 from reactor.error import (
     ConnectionAborted,
     ConnectionDone,
@@ -85,7 +85,6 @@ class AsyncioConnection(asyncio.Protocol):
         "_adaptive",
         "_asyncioTransport",
         "_connector",
-        "_dataReceived",
         "_dial",
         "_factory",
         "_flow",
@@ -97,7 +96,6 @@ class AsyncioConnection(asyncio.Protocol):
         "_readPaused",
         "_reason",
         "_shutPending",
-        "_txWrite",
         "_writeShut",
         "_writes",
         "connected",
@@ -120,9 +118,7 @@ class AsyncioConnection(asyncio.Protocol):
         self._dial = dial
         self._asyncioTransport: Any = None
         self._adaptive = False
-        self._txWrite: Any = None
-        self._dataReceived: Any = None
-        self._flow = ProducerFlow()
+        self._flow = NO_PRODUCER  # replaced by _ownFlow() when first needed
         self._halfCloseable = False
         self._readEOF = False
         # pauseProducing is ours to keep: a loop may start reading after connection_made no
@@ -134,6 +130,7 @@ class AsyncioConnection(asyncio.Protocol):
         self._writes = 0
         # Why the connection ends when we end it (abort, protocol error); None: from the loop.
         self._reason: Failure | None = None
+        # The peer's address, converted from the loop's "peername" on first use and cached.
         self._peerAddr: IPAddress | None = None
         self._hostAddr: IPAddress | None = None
 
@@ -143,7 +140,6 @@ class AsyncioConnection(asyncio.Protocol):
         """The loop made a connection: build the protocol and start it."""
         tx: Any = transport
         self._asyncioTransport = tx
-        self._txWrite = tx.write
         # Python 3.11's selector transport reads with recv(256 KiB): above glibc's mmap
         # threshold, so every read maps and unmaps its buffer (BENCHMARKING.md). Its max_size
         # is a plain attribute; uvloop's transports have none (libuv manages their buffers).
@@ -154,8 +150,7 @@ class AsyncioConnection(asyncio.Protocol):
         if dial is not None and dial.cancelled:
             tx.abort()  # The connector gave up on this attempt before the loop finished it.
             return
-        peer = addressOf(tx.get_extra_info("peername"))
-        self._peerAddr = peer
+        peer = self.getPeer()
         self.disconnected = True  # Until a protocol is attached, connection_lost is silent.
         connector = self._connector
         try:
@@ -180,7 +175,6 @@ class AsyncioConnection(asyncio.Protocol):
         self.disconnected = False
         self.connected = True
         self.protocol = protocol
-        self._dataReceived = protocol.dataReceived
         self._halfCloseable = IHalfCloseableProtocol.providedBy(protocol)
         try:
             protocol.makeConnection(self)
@@ -202,7 +196,7 @@ class AsyncioConnection(asyncio.Protocol):
             elif size < READ_SIZE and tx.max_size != READ_SIZE:
                 tx.max_size = READ_SIZE
         try:
-            self._dataReceived(data)
+            self.protocol.dataReceived(data)
         except Exception:
             log.exception("Unhandled error in dataReceived of %r; dropping it", self)
             self._drop(Failure())
@@ -276,7 +270,7 @@ class AsyncioConnection(asyncio.Protocol):
             _checkBytes(data)
             return
         self._writes += 1
-        self._txWrite(data)
+        self._asyncioTransport.write(data)
 
     def writeSequence(self, data: Iterable[bytes]) -> None:
         """Send each item of ``data`` in turn."""
@@ -403,7 +397,7 @@ class AsyncioConnection(asyncio.Protocol):
     def registerProducer(self, producer: Any, streaming: bool) -> None:
         """Attach ``producer``, paced by the loop's write-buffer marks (see reactor._flow)."""
         before = self._writes
-        self._flow.register(producer, streaming, self.disconnected)
+        self._ownFlow().register(producer, streaming, self.disconnected)
         if not streaming and self._writes != before:
             self._pullAgain()
 
@@ -428,17 +422,23 @@ class AsyncioConnection(asyncio.Protocol):
 
     def unregisterProducer(self) -> None:
         """Detach the producer."""
-        self._flow.unregister()
+        if self._flow is not NO_PRODUCER:
+            self._flow.unregister()
 
     def setWriteBufferLimits(self, high: int | None = None, low: int | None = None) -> None:
         """Set the water marks (bytes) pacing a streaming producer; ``low`` defaults to high/4."""
-        self._flow.setLimits(high, low)
+        self._ownFlow().setLimits(high, low)
         if self._asyncioTransport is not None and not self._shutPending:
             self._asyncioTransport.set_write_buffer_limits(self._flow.high, self._flow.low)
 
     def getWriteBufferLimits(self) -> tuple[int, int]:
         """Return the (low, high) water marks."""
         return (self._flow.low, self._flow.high)
+
+    def _ownFlow(self) -> ProducerFlow:
+        if self._flow is NO_PRODUCER:
+            self._flow = ProducerFlow()
+        return self._flow
 
     def getWriteBufferSize(self) -> int:
         """Return how many bytes wait in the loop's buffer for this connection."""
@@ -448,8 +448,10 @@ class AsyncioConnection(asyncio.Protocol):
 
     def getPeer(self) -> IPAddress:
         """Return the address of the other end."""
-        assert self._peerAddr is not None
-        return self._peerAddr
+        peer = self._peerAddr
+        if peer is None:
+            peer = self._peerAddr = addressOf(self._asyncioTransport.get_extra_info("peername"))
+        return peer
 
     def getHost(self) -> IPAddress:
         """Return the address of this end."""

@@ -64,7 +64,7 @@ from zope.interface import classImplements  # type: ignore[import-untyped]
 
 from deferred import Failure
 from reactor._buffer import WriteBuffer
-from reactor._flow import ProducerFlow
+from reactor._flow import NO_PRODUCER, ProducerFlow
 from reactor.error import ConnectionAborted, ConnectionDone, ConnectionLost
 from reactor.interfaces import (
     IConsumer,
@@ -178,7 +178,7 @@ class Connection:
         self.disconnected = False
         self._fd = sock.fileno()
         self._buffer = WriteBuffer()
-        self._flow = ProducerFlow()
+        self._flow = NO_PRODUCER  # replaced by _ownFlow() when first needed
         self._write = _OPEN
         self._read = _READING
         self._readSize = READ_SIZE
@@ -520,13 +520,14 @@ class Connection:
         if not streaming:
             self._direct = False  # Before its first resumeProducing, which register() calls.
         try:
-            self._flow.register(producer, streaming, self.disconnected)
+            self._ownFlow().register(producer, streaming, self.disconnected)
         finally:
             self._updateDirect()
 
     def unregisterProducer(self) -> None:
         """Detach the producer; a close that was waiting for it proceeds."""
-        self._flow.unregister()
+        if self._flow is not NO_PRODUCER:
+            self._flow.unregister()
         self._updateDirect()
         if self._write is _CLOSING and not self.disconnected:
             self._startWriting()
@@ -536,11 +537,16 @@ class Connection:
 
         Not a Twisted method (Twisted has one mark, ``bufferSize``); asyncio's name.
         """
-        self._flow.setLimits(high, low)
+        self._ownFlow().setLimits(high, low)
 
     def getWriteBufferLimits(self) -> tuple[int, int]:
         """Return the (low, high) water marks, as asyncio's ``get_write_buffer_limits``."""
         return (self._flow.low, self._flow.high)
+
+    def _ownFlow(self) -> ProducerFlow:
+        if self._flow is NO_PRODUCER:
+            self._flow = ProducerFlow()
+        return self._flow
 
     def getWriteBufferSize(self) -> int:
         """Return how many bytes wait in the transport's buffer (not the kernel's)."""
