@@ -283,6 +283,11 @@ class TimerQueue:
         finally:
             # Calls made during the run sit in _pending; merging now keeps _earliest exact.
             self.nextDeadline()
+            # Running calls lowers the live count without a cancel, so check here too.
+            live = self._live
+            dead = len(heap) + len(self._pending) - live
+            if dead > live and dead >= _COMPACT_MIN_DEAD:
+                self._compact()
         return ran
 
     def getDelayedCalls(self) -> list[DelayedCall]:

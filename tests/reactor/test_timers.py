@@ -450,6 +450,22 @@ def test_dead_entries_never_outnumber_live_ones_beyond_slack(
     assert len(queue) == len(keep)
 
 
+def test_heap_is_compacted_when_running_calls_leaves_mostly_dead_entries(
+    queue: TimerQueue, time: FakeTime
+) -> None:
+    for _ in range(200):
+        queue.callLater(1, lambda: None)
+    queue.callLater(50, lambda: None)  # stays live, in front of the dead entries
+    far = [queue.callLater(100, lambda: None) for _ in range(100)]
+    queue.nextDeadline()  # every call now has its heap entry
+    for call in far:
+        call.cancel()  # 100 dead entries, still fewer than the 201 live ones
+    assert queue.storedEntries() == 301
+    advance(queue, time, 1)
+    assert len(queue) == 1
+    assert queue.storedEntries() == 1
+
+
 def test_compaction_during_runDue_keeps_order(queue: TimerQueue, time: FakeTime) -> None:
     ran: list[int] = []
     victims = [queue.callLater(50, ran.append, -1) for _ in range(300)]
