@@ -57,7 +57,7 @@ from reactor.interfaces import (
     IPushProducer,
     ITCPTransport,
 )
-from reactor.tcp._connection import BULK_READ_SIZE, READ_SIZE
+from reactor.tcp._connection import BULK_READ_SIZE, READ_SIZE, SMALL_READ
 from reactor.tcp._connector import Connector, ConnectorState
 from reactor.tcp._sockets import IPAddress, SockAddr, addressOf, listeningSocket
 
@@ -193,7 +193,7 @@ class AsyncioConnection(asyncio.Protocol):
             size = len(data)
             if size == tx.max_size:
                 tx.max_size = BULK_READ_SIZE
-            elif size < READ_SIZE and tx.max_size != READ_SIZE:
+            elif size < SMALL_READ and tx.max_size != READ_SIZE:
                 tx.max_size = READ_SIZE
         try:
             self.protocol.dataReceived(data)

@@ -74,7 +74,7 @@ from reactor.interfaces import (
 )
 from reactor.tcp._sockets import IPAddress, SockAddr, addressOf
 
-__all__ = ["READ_SIZE", "Connection", "ReadState", "WriteState"]
+__all__ = ["BULK_READ_SIZE", "READ_SIZE", "SMALL_READ", "Connection", "ReadState", "WriteState"]
 
 log = logging.getLogger("reactor.tcp")
 
@@ -82,6 +82,9 @@ log = logging.getLogger("reactor.tcp")
 READ_SIZE = 65536
 #: Bytes asked of one ``recv`` once reads fill READ_SIZE (a bulk transfer).
 BULK_READ_SIZE = 262144
+#: A read shorter than this ends a bulk transfer (back to READ_SIZE). Far below READ_SIZE, so
+#: the partial reads of a transfer in flight do not flap between the two sizes.
+SMALL_READ = 4096
 
 # Errors on a connected socket that mean the peer is gone; anything else is logged too.
 _PEER_GONE = frozenset({errno.ECONNRESET, errno.EPIPE, errno.ETIMEDOUT, errno.ENOTCONN})
@@ -225,7 +228,7 @@ class Connection:
         n = len(data)
         if n == size:
             self._readSize = BULK_READ_SIZE
-        elif n < READ_SIZE and size != READ_SIZE:
+        elif n < SMALL_READ and size != READ_SIZE:
             self._readSize = READ_SIZE
         if data:
             try:
