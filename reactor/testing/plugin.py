@@ -10,6 +10,8 @@ Fixtures
         else the ``TREADLE_REACTOR`` environment variable, else the platform default (epoll on
         Linux). Names: "select", "poll", "epoll", "kqueue", "asyncio", "uvloop". A known name
         that this system cannot offer (kqueue on Linux) skips the test; an unknown one fails it.
+        ``@pytest.mark.reactor("all")`` (or several names) runs the test once per backend
+        (every one this system offers, for "all"), each with a fresh reactor of that kind.
     ``clock``
         A fresh :class:`reactor.task.Clock`.
 
@@ -146,6 +148,27 @@ def _allowedLeftovers(item: pytest.Item) -> frozenset[str]:
     return frozenset(marker.args)
 
 
+def _markedBackends(marker: pytest.Mark) -> list[str] | None:
+    """The backends a ``reactor`` marker asks to run the test on, if more than one."""
+    if marker.args == ("all",):
+        return list(availableReactors())
+    if len(marker.args) > 1 and all(isinstance(name, str) for name in marker.args):
+        return list(marker.args)
+    return None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``@pytest.mark.reactor("all")`` / several names: one test per backend."""
+    if "reactor" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("reactor")
+    if marker is None:
+        return
+    names = _markedBackends(marker)
+    if names is not None:
+        metafunc.parametrize("reactor", names, indirect=True, ids=names)
+
+
 def _reactorName(item: pytest.Item) -> str:
     marker = item.get_closest_marker("reactor")
     if marker is not None:
@@ -184,7 +207,8 @@ def _timeout(item: pytest.Item) -> float:
 @pytest.fixture
 def reactor(request: pytest.FixtureRequest) -> Iterator[Reactor]:
     """A fresh reactor for this test (see the module docstring for choosing its backend)."""
-    name = _reactorName(request.node)
+    param: str | None = getattr(request, "param", None)
+    name = param if param is not None else _reactorName(request.node)
     available = availableReactors()
     if name not in available:
         if name in _KNOWN_REACTORS:

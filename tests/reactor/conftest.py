@@ -2,8 +2,8 @@
 
 ``realReactor`` is parametrised over every reactor this machine offers (select, poll, epoll,
 asyncio, uvloop when importable; kqueue where the OS has it), so each test using it runs once per
-backend. It is named so as not to shadow the ``reactor`` fixture of the project's pytest plugin;
-the integrator may switch these tests over to that plugin.
+backend. It is the ``reactor`` fixture of the project's pytest plugin (reactor.testing.plugin)
+under a name that says "one per backend".
 
 ``runReactor(r, timeout)`` runs a reactor until the test stops it, failing the test (and
 stopping the reactor) if it has not stopped after ``timeout`` seconds, so no test can hang.
@@ -12,7 +12,7 @@ stopping the reactor) if it has not stopped after ``timeout`` seconds, so no tes
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -44,18 +44,20 @@ def runReactor(r: Reactor, timeout: float = 5.0) -> None:
         raise RunTimedOut(f"{r!r} did not stop within {timeout} s")
 
 
-@pytest.fixture(params=BACKENDS)
-def realReactor(request: pytest.FixtureRequest) -> Iterator[Reactor]:
-    """A fresh reactor of each available kind; closed (and checked for leftovers) afterwards."""
-    r = reactorPackage.availableReactors()[request.param]()
-    try:
-        yield r
-    finally:
-        if r.running:
-            r.crash()
-        leftovers = r.removeAll()
-        r.close()
-    assert not leftovers, f"test left readers/writers registered: {leftovers!r}"
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests using ``realReactor`` run once per backend, on the plugin's ``reactor`` fixture."""
+    if "realReactor" in metafunc.fixturenames:
+        metafunc.parametrize("reactor", BACKENDS, indirect=True, ids=BACKENDS)
+
+
+@pytest.fixture
+def realReactor(reactor: Reactor) -> Reactor:
+    """A fresh reactor of each available kind, from the project's pytest plugin.
+
+    The plugin closes it afterwards and fails the test if it left timed calls, readers or
+    writers, or an unhandled Deferred error behind.
+    """
+    return reactor
 
 
 @pytest.fixture

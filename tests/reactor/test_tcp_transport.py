@@ -392,10 +392,18 @@ class _PushProducer:
 class _SlowReader(Recorder):
     """Reads one chunk, then pauses for a millisecond."""
 
+    resumeCall: Any = None
+
     def dataReceived(self, data: bytes) -> None:
         super().dataReceived(data)
         self.transport.pauseProducing()
-        self.transport.reactor.callLater(0.001, self.transport.resumeProducing)
+        self.resumeCall = self.transport.reactor.callLater(0.001, self.transport.resumeProducing)
+
+    def connectionLost(self, reason: Any = None) -> None:
+        # The pause in progress dies with the connection: leave no timed call behind.
+        if self.resumeCall is not None and self.resumeCall.active():
+            self.resumeCall.cancel()
+        super().connectionLost(reason)
 
 
 def test_streamingProducerIsPausedAboveTheHighMarkAndResumedBelowTheLow(
