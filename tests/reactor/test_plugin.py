@@ -83,6 +83,45 @@ def test_marker_chooses_the_backend(pytester: pytest.Pytester, name: str, classN
     result.assert_outcomes(passed=1)
 
 
+def test_marker_all_runs_the_test_once_per_available_backend(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+        from reactor import availableReactors
+
+        seen = []
+
+        @pytest.mark.reactor("all")
+        def test_each(reactor):
+            seen.append(type(reactor).__name__)
+
+        def test_everyKindRanOnce():
+            assert len(seen) == len(availableReactors())
+        """,
+    )
+    result.assert_outcomes(passed=len(availableReactors()) + 1)
+
+
+def test_marker_with_several_names_runs_on_each(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        seen = []
+
+        @pytest.mark.reactor("select", "poll")
+        def test_kind(reactor):
+            seen.append(type(reactor).__name__)
+
+        def test_both():
+            assert seen == ["SelectReactor", "PollReactor"]
+        """,
+    )
+    result.assert_outcomes(passed=3)
+
+
 def test_option_chooses_the_backend_and_marker_wins(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
