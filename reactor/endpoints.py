@@ -37,7 +37,7 @@ from zope.interface import (  # type: ignore[import-untyped]
     directlyProvides,
 )
 
-from deferred import CancelledError, Deferred, Failure, maybeDeferred
+from deferred import CancelledError, Deferred, Failure, fail, maybeDeferred
 from reactor.error import ConnectingCancelledError, DNSLookupError, NotConnectingError
 from reactor.interfaces import (
     IHalfCloseableProtocol,
@@ -45,7 +45,7 @@ from reactor.interfaces import (
     IStreamServerEndpoint,
 )
 from reactor.protocol import ClientFactory, Factory
-from reactor.tcp._sockets import SockAddr
+from reactor.tcp._sockets import SockAddr, addressOf
 
 __all__ = [
     "HostnameEndpoint",
@@ -245,12 +245,10 @@ class TCP4ClientEndpoint:
                 bindAddress=self._bindAddress,
             )
         except Exception:
-            return _failed(Failure())
+            return fail()
         return d
 
     def _destination(self) -> Any:
-        from reactor.tcp._sockets import addressOf
-
         if ":" in self._host:
             return addressOf((self._host, self._port, 0, 0))
         return addressOf((self._host, self._port))
@@ -458,12 +456,6 @@ def _hostAddress(host: str, port: int) -> Any:
     from reactor.address import IPv4Address, IPv6Address
 
     return IPv6Address("TCP", host, port) if ":" in host else IPv4Address("TCP", host, port)
-
-
-def _failed(reason: Failure) -> Deferred[Any]:
-    d: Deferred[Any] = Deferred()
-    d.errback(reason)
-    return d
 
 
 # --- connectProtocol ---------------------------------------------------------------------------
