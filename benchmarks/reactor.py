@@ -480,8 +480,8 @@ class _LatencyRun:
         if not self._latencies:
             return {}
         return {
-            "p50 µs": _percentile(self._latencies, 0.50) * 1e6,
-            "p99 µs": _percentile(self._latencies, 0.99) * 1e6,
+            "µs p50": _percentile(self._latencies, 0.50) * 1e6,
+            "µs p99": _percentile(self._latencies, 0.99) * 1e6,
         }
 
 

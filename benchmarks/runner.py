@@ -292,7 +292,8 @@ COLUMNS = (
 
 
 def formatMetric(value: float) -> str:
-    """A metric value with three significant figures, never in exponent form."""
+    """A metric value: three significant figures, thousands separated; below 0.001 in
+    exponent form."""
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:.3g}" if abs(value) >= 0.001 or value == 0 else f"{value:.2e}"
