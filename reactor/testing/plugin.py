@@ -14,6 +14,11 @@ Fixtures
         (every one this system offers, for "all"), each with a fresh reactor of that kind.
     ``clock``
         A fresh :class:`reactor.task.Clock`.
+    ``threadpool``
+        A fresh, started, bounded :class:`threads.ThreadPool` (0 to 4 workers, named after the
+        test). At teardown it is stopped -- running jobs finish, queued ones fail with
+        ``PoolStopped`` -- and its workers are joined; a job still running 5 s later fails the
+        test.
 
 Tests that return a Deferred, and ``async def`` tests (run through ``Deferred.fromCoroutine``
 once the reactor runs), are run on the ``reactor`` fixture's reactor until that Deferred fires;
@@ -34,10 +39,23 @@ After every test, the plugin fails it, naming the culprit, when it left:
   handler while ``logging.getLogger("deferred").propagate`` is false (the plugin listens on
   the root logger, as pytest's log capture does);
 * a pending DelayedCall on the ``reactor`` fixture's reactor (the calls are cancelled);
-* a reader or writer still registered on that reactor (they are removed).
+* a reader or writer still registered on that reactor (they are removed);
+* a live thread that was not alive when the test started (kind "threads"): after the test's
+  fixtures are torn down, each such thread gets a short grace period (1 s in all) to finish,
+  and the ones still alive are named, with where they are. The plugin's own timeout thread is
+  not counted, and a test that allows leftover threads is not kept waiting. Such threads are
+  left running;
+* an open socket that was not open when the test started (kind "sockets"), from the entries of
+  ``/proc/self/fd`` (the check is skipped where ``/proc`` is unavailable), looked at after the
+  ``gc.collect()`` above, so a socket object that was merely dropped is not counted. The
+  sockets are named (descriptor, inode, family, type, addresses) and left open: closing a
+  descriptor the plugin does not own could close an unrelated file that reuses its number.
 
 Opt out with ``@pytest.mark.treadle_allow_leftovers`` (every check) or name the checks to skip:
-``@pytest.mark.treadle_allow_leftovers("unhandled-errors", "delayed-calls", "descriptors")``.
+``@pytest.mark.treadle_allow_leftovers("unhandled-errors", "delayed-calls", "descriptors",
+"threads", "sockets")``. Threads and sockets are measured from the first fixture the plugin sets
+up for the test to the end of its teardown: a session- or module-scoped fixture set up for the
+test is set up before that, so it is not counted as the test's leftover.
 A :class:`reactor.task.Clock` from the ``clock`` fixture is not checked: its calls never run
 unless the test advances it.
 
@@ -56,11 +74,15 @@ import gc
 import inspect
 import logging
 import os
+import socket
+import sys
 import threading
 import time
+import traceback
+import types
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -69,6 +91,11 @@ from reactor import Reactor, availableReactors, defaultReactorName
 from reactor.error import ReactorNotRunning
 from reactor.task import Clock
 
+if TYPE_CHECKING:
+    # Only for annotations: the reactor package does not import threads (threads depends on
+    # reactor); the fixture imports it when a test asks for it.
+    from threads import ThreadPool
+
 __all__ = [
     "LEFTOVER_KINDS",
     "clock",
@@ -76,15 +103,27 @@ __all__ = [
     "pytest_configure",
     "pytest_pyfunc_call",
     "reactor",
+    "threadpool",
 ]
 
 #: What ``treadle_allow_leftovers`` may name.
-LEFTOVER_KINDS = ("unhandled-errors", "delayed-calls", "descriptors")
+LEFTOVER_KINDS = ("unhandled-errors", "delayed-calls", "descriptors", "threads", "sockets")
 
 #: Every backend name a reactor may have (whether or not this system offers it).
 _KNOWN_REACTORS = ("select", "poll", "epoll", "kqueue", "asyncio", "uvloop")
 
 _DEFAULT_TIMEOUT = 10.0
+
+# How long the ``threadpool`` fixture's teardown waits for running jobs.
+_THREADPOOL_STOP_TIMEOUT = 5.0
+
+# How long, in all, threads the test started get to finish before they count as leftovers:
+# some are finishing (a worker unwinding after its last job, a thread that closed its socket).
+_THREAD_GRACE = 1.0
+
+_TIMEOUT_THREAD_NAME = "treadle test timeout"
+
+_FD_DIRECTORY = "/proc/self/fd"
 
 # Markers by which other plugins claim coroutine tests; those are left to them.
 _OTHER_ASYNC_RUNNERS = ("asyncio", "anyio", "trio")
@@ -146,6 +185,12 @@ def _allowedLeftovers(item: pytest.Item) -> frozenset[str]:
             pytrace=False,
         )
     return frozenset(marker.args)
+
+
+def _allowsLeftovers(item: pytest.Item, kind: str) -> bool:
+    """Whether the test's marker allows ``kind`` (without validating the marker's kinds)."""
+    marker = item.get_closest_marker("treadle_allow_leftovers")
+    return marker is not None and (not marker.args or kind in marker.args)
 
 
 def _markedBackends(marker: pytest.Mark) -> list[str] | None:
@@ -236,6 +281,27 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture
+def threadpool(request: pytest.FixtureRequest) -> Iterator[ThreadPool]:
+    """A fresh started ``ThreadPool`` (0..4 workers), stopped and joined after the test."""
+    from threads import ThreadPool  # lazily: see the TYPE_CHECKING import above
+
+    pool = ThreadPool(minthreads=0, maxthreads=4, name=f"threadpool fixture {request.node.name}")
+    pool.start()
+    try:
+        yield pool
+    finally:
+        finished = pool.stop(timeout=_THREADPOOL_STOP_TIMEOUT)
+    if not finished:
+        busy = pool.statistics().busy
+        pytest.fail(
+            f"the `threadpool` fixture's pool {pool!r} still had {busy} job(s) running "
+            f"{_THREADPOOL_STOP_TIMEOUT:g} s after the test ended; make the test's thread jobs "
+            "finish (release whatever they wait on) before it ends.",
+            pytrace=False,
+        )
+
+
 def _cleanUpReactor(r: Reactor) -> list[tuple[str, str]]:
     """Stop, empty and close ``r``; return (kind, message) for each kind of leftover."""
     if r.running:
@@ -306,28 +372,154 @@ class _ReportCollector(logging.Handler):
 
 @pytest.fixture(autouse=True)
 def _treadleTestSupport(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Per test: keep the request for pyfunc_call; after teardown, look for unhandled errors."""
+    """Per test: keep the request for pyfunc_call; after teardown, look for leftovers.
+
+    Set up before the test's other function-scoped fixtures and torn down after them, so what
+    it measures covers the test and its fixtures.
+    """
     request.node.stash[_requestKey] = request
+    threadsBefore = set(threading.enumerate())
+    socketsBefore = _openSockets()
     collector = _ReportCollector()
     logger = logging.getLogger()
     logger.addHandler(collector)
     try:
         yield
     finally:
+        # Threads first: one that finishes in its grace period may drop the last reference to
+        # a socket or a failed Deferred, which the collection below then finds.
+        # (Not waited for when the test allows them: the wait would be for nothing.)
+        allowsThreads = _allowsLeftovers(request.node, "threads")
+        newThreads = [] if allowsThreads else _waitForNewThreads(threadsBefore)
         # Runs after every other fixture of the test was torn down (this one was set up
         # first), so Deferreds the test's fixtures held are garbage by now.
         _collectGarbage()
         logger.removeHandler(collector)
+    problems: list[tuple[str, str]] = []
     stray = [r for r in collector.records if not getattr(r, "_treadleReportClaimed", False)]
-    if stray and "unhandled-errors" not in _allowedLeftovers(request.node):
-        pytest.fail(
-            f"the test left {len(stray)} unhandled error(s) in Deferreds (reported on the "
-            "'deferred' logger once garbage-collected):\n\n"
-            + "\n\n".join(r.getMessage() for r in stray)
-            + '\n\nAdd an errback, or mark the test @pytest.mark.treadle_allow_leftovers("'
-            'unhandled-errors").',
-            pytrace=False,
+    if stray:
+        problems.append(
+            (
+                "unhandled-errors",
+                f"the test left {len(stray)} unhandled error(s) in Deferreds (reported on the "
+                "'deferred' logger once garbage-collected):\n\n"
+                + "\n\n".join(r.getMessage() for r in stray)
+                + '\n\nAdd an errback, or mark the test @pytest.mark.treadle_allow_leftovers("'
+                'unhandled-errors").',
+            )
         )
+    if newThreads:
+        problems.append(("threads", _describeThreads(newThreads)))
+    if socketsBefore is not None:
+        socketsAfter = _openSockets()
+        if socketsAfter is not None:
+            newSockets = sorted(set(socketsAfter.items()) - set(socketsBefore.items()))
+            if newSockets:
+                problems.append(("sockets", _describeSockets(newSockets)))
+    if problems:
+        allowed = _allowedLeftovers(request.node)
+        reported = [text for kind, text in problems if kind not in allowed]
+        if reported:
+            pytest.fail("\n\n".join(reported), pytrace=False)
+
+
+def _waitForNewThreads(before: set[threading.Thread]) -> list[threading.Thread]:
+    """The threads alive now that were not in ``before``, once each had a bounded grace period
+    to finish (``_THREAD_GRACE`` seconds in all)."""
+    deadline = time.monotonic() + _THREAD_GRACE
+    alive: list[threading.Thread] = []
+    for thread in threading.enumerate():
+        if thread in before or thread.name == _TIMEOUT_THREAD_NAME:
+            continue
+        if thread is threading.current_thread():
+            continue
+        # A thread started outside the threading module (a _DummyThread) cannot be joined.
+        if not isinstance(thread, threading._DummyThread):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            alive.append(thread)
+    return alive
+
+
+def _describeThreads(threads: list[threading.Thread]) -> str:
+    frames = sys._current_frames()
+    lines = []
+    for thread in threads:
+        line = f"    {thread.name!r}" + (" (daemon)" if thread.daemon else "")
+        frame = frames.get(thread.ident) if thread.ident is not None else None
+        if frame is not None:
+            where = _whereThreadIs(frame)
+            line += f", now in {where.name} ({where.filename}:{where.lineno})"
+        lines.append(line)
+    return (
+        f"the test left {len(threads)} thread(s) running that were not running before it "
+        f"(still alive {_THREAD_GRACE:g} s after its teardown):\n"
+        + "\n".join(lines)
+        + "\nStop and join them (stop the thread pools, close the connection pools the test "
+        "made) before it ends, or mark the test "
+        '@pytest.mark.treadle_allow_leftovers("threads").'
+    )
+
+
+def _whereThreadIs(frame: types.FrameType) -> traceback.FrameSummary:
+    """The innermost frame of a thread's stack outside the threading module (the code that
+    waits, rather than ``Condition.wait``), else the innermost one."""
+    stack = traceback.extract_stack(frame)
+    for summary in reversed(stack):
+        if summary.filename != threading.__file__:
+            return summary
+    return stack[-1]
+
+
+def _openSockets() -> dict[int, str] | None:
+    """This process's open sockets, as {descriptor: "socket:[inode]"}; None without /proc."""
+    try:
+        names = os.listdir(_FD_DIRECTORY)
+    except OSError:
+        return None
+    sockets: dict[int, str] = {}
+    for name in names:
+        try:
+            target = os.readlink(f"{_FD_DIRECTORY}/{name}")
+        except OSError:
+            continue  # closed meanwhile (e.g. listdir's own descriptor)
+        if target.startswith("socket:"):
+            sockets[int(name)] = target
+    return sockets
+
+
+def _describeSockets(sockets: list[tuple[int, str]]) -> str:
+    lines = [f"    fd {fd}: {target}{_socketDetails(fd)}" for fd, target in sockets]
+    return (
+        f"the test left {len(sockets)} socket(s) open that were not open before it (after "
+        "its teardown and a garbage collection; left open):\n"
+        + "\n".join(lines)
+        + "\nClose them (transports, listening ports, socket pairs, connection pools) before "
+        'the test ends, or mark the test @pytest.mark.treadle_allow_leftovers("sockets").'
+    )
+
+
+def _socketDetails(fd: int) -> str:
+    """Family, type and addresses of the socket on ``fd``, through a duplicate of it (closing
+    the duplicate leaves ``fd`` open); "" if it cannot be inspected."""
+    try:
+        duplicate = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return ""
+    with duplicate:
+        # getattr: a family or type the socket module has no name for comes back as an int.
+        family = getattr(duplicate.family, "name", duplicate.family)
+        kind = getattr(duplicate.type, "name", duplicate.type)
+        details = f" {family} {kind}"
+        try:
+            details += f" local {duplicate.getsockname()!r}"
+        except OSError:
+            pass
+        try:
+            details += f" peer {duplicate.getpeername()!r}"
+        except OSError:
+            pass  # not connected
+    return details
 
 
 # --- running Deferred-returning and async tests -------------------------------------------------
@@ -432,7 +624,7 @@ def _runUntilFired(
 
     r.callWhenRunning(begin)
     timer = threading.Timer(timeout, alarm)
-    timer.name = "treadle test timeout"
+    timer.name = _TIMEOUT_THREAD_NAME
     timer.daemon = True
     timer.start()
     try:

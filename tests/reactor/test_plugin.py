@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from reactor import availableReactors, defaultReactorName
+from reactor.testing import plugin
 
 pytest_plugins = ["pytester"]
 
@@ -686,10 +687,270 @@ def test_allow_leftovers_rejects_unknown_kinds(pytester: pytest.Pytester) -> Non
     result.stdout.fnmatch_lines(["*unknown treadle_allow_leftovers kind(s)*timers*"])
 
 
+# --- the threadpool fixture, live threads and open sockets ---------------------------------
+
+
+def test_threadpool_fixture_is_a_started_bounded_pool_stopped_after_the_test(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+        import threading
+
+        seen = []
+
+        def test_uses_the_pool(threadpool):
+            seen.append(threadpool)
+            assert threadpool.started
+            assert (threadpool.minthreads, threadpool.maxthreads) == (0, 4)
+            assert "test_uses_the_pool" in threadpool.name
+            done = threading.Event()
+            outcome = []
+
+            def finished(ok, result):
+                outcome.append((ok, result))
+                done.set()
+
+            threadpool.callInThreadWithCallback(finished, threading.current_thread)
+            assert done.wait(10)
+            [(ok, worker)] = outcome
+            assert ok and worker is not threading.current_thread()
+            seen.append(worker)
+
+        def test_the_pool_was_stopped_and_joined(threadpool):
+            pool, worker = seen
+            assert threadpool is not pool
+            assert not pool.started
+            assert pool.statistics().workers == 0
+            assert not worker.is_alive()
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_threadpool_fixture_fails_when_a_job_outlives_its_stop(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plugin, "_THREADPOOL_STOP_TIMEOUT", 0.1)
+    result = run(
+        pytester,
+        """
+        import threading
+        import pytest
+
+        release = threading.Event()
+        started = threading.Event()
+
+        @pytest.mark.treadle_allow_leftovers("threads")
+        def test_leaves_a_job_running(threadpool):
+            threadpool.callInThread(lambda: (started.set(), release.wait(10)))
+            assert started.wait(10)
+
+        def test_release_it():
+            release.set()
+            for thread in threading.enumerate():
+                if "test_leaves_a_job_running" in thread.name:
+                    thread.join(10)
+        """,
+    )
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_leaves_a_job_running*",
+            "*`threadpool` fixture's pool <ThreadPool *test_leaves_a_job_running* still had 1 "
+            "job(s) running 0.1 s after the test ended*",
+        ]
+    )
+
+
+# A module whose {test} leaks a thread in `leaked`, waiting on `release`; the tests after it
+# check that the next test is not blamed, and end the thread so that the outer test is clean.
+LEAKY_THREAD_MODULE = """
+import threading
+import pytest
+
+release = threading.Event()
+leaked = []
+
+{test}
+
+def test_next_one_is_clean():
+    pass  # the leaked thread was alive before this test began: not its leftover
+
+def test_release():
+    release.set()
+    leaked[0].join(10)
+"""
+
+
+def test_thread_left_running_fails_naming_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plugin, "_THREAD_GRACE", 0.05)  # the thread will not end by itself
+    test = """
+def test_starts_a_thread():
+    thread = threading.Thread(target=lambda: release.wait(10), name="forgotten worker")
+    thread.start()
+    leaked.append(thread)
+"""
+    result = run(pytester, LEAKY_THREAD_MODULE.format(test=test))
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_starts_a_thread*",
+            "*the test left 1 thread(s) running that were not running before it (still alive "
+            "0.05 s after its teardown)*",
+            "*'forgotten worker', now in <lambda> (*test_inner.py:*)*",
+            '*treadle_allow_leftovers("threads")*',
+        ]
+    )
+
+
+def test_allow_leftovers_threads_allows_a_live_thread(pytester: pytest.Pytester) -> None:
+    test = """
+@pytest.mark.treadle_allow_leftovers("threads")
+def test_starts_a_thread():
+    thread = threading.Thread(target=release.wait, args=(10,), daemon=True)
+    thread.start()
+    leaked.append(thread)
+"""
+    result = run(pytester, LEAKY_THREAD_MODULE.format(test=test))
+    result.assert_outcomes(passed=3)
+
+
+def test_thread_finishing_during_the_grace_period_is_no_leftover(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+        import threading
+        import pytest
+
+        @pytest.fixture
+        def release():
+            event = threading.Event()
+            yield event
+            event.set()  # the thread ends just after the teardown, without being joined
+
+        def test_starts_a_thread(release):
+            threading.Thread(target=release.wait, args=(10,)).start()
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+# Like LEAKY_THREAD_MODULE, for a socket kept open in `leaked`.
+LEAKY_SOCKET_MODULE = """
+import socket
+import pytest
+
+leaked = []
+
+{test}
+
+def test_next_one_is_clean():
+    pass
+
+def test_close_it():
+    for sock in leaked:
+        sock.close()
+"""
+
+needsProc = pytest.mark.skipif(
+    plugin._openSockets() is None,
+    reason="no /proc/self/fd here: the plugin cannot see open sockets",
+)
+
+
+@needsProc
+def test_socket_left_open_fails_naming_it(pytester: pytest.Pytester) -> None:
+    test = """
+def test_opens_a_socket():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    leaked.append(sock)
+    sock.bind(("127.0.0.1", 0))
+"""
+    result = run(pytester, LEAKY_SOCKET_MODULE.format(test=test))
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_opens_a_socket*",
+            "*the test left 1 socket(s) open that were not open before it*",
+            "*fd *: socket:[[]*[]] AF_INET SOCK_STREAM local ('127.0.0.1', *)",
+            '*treadle_allow_leftovers("sockets")*',
+        ]
+    )
+
+
+@needsProc
+def test_socket_pair_left_open_counts_both_ends(pytester: pytest.Pytester) -> None:
+    test = """
+def test_opens_a_pair():
+    leaked.extend(socket.socketpair())
+"""
+    result = run(pytester, LEAKY_SOCKET_MODULE.format(test=test))
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*the test left 2 socket(s) open*",
+            "*fd *: socket:[[]*[]] AF_UNIX SOCK_STREAM local '' peer ''",
+            "*fd *: socket:[[]*[]] AF_UNIX SOCK_STREAM local '' peer ''",
+        ]
+    )
+
+
+def test_socket_closed_by_garbage_collection_is_no_leftover(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import socket
+        import pytest
+
+        class Holder:
+            pass
+
+        @pytest.mark.filterwarnings("ignore::ResourceWarning")
+        def test_drops_a_socket_in_a_cycle():
+            holder = Holder()
+            holder.me = holder
+            holder.sock = socket.socket()
+        """,
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_allow_leftovers_sockets_allows_an_open_socket(pytester: pytest.Pytester) -> None:
+    test = """
+@pytest.mark.treadle_allow_leftovers("sockets")
+def test_opens_a_socket():
+    leaked.append(socket.socket())
+"""
+    result = run(pytester, LEAKY_SOCKET_MODULE.format(test=test))
+    result.assert_outcomes(passed=3)
+
+
+def test_socket_check_is_skipped_without_proc(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plugin, "_FD_DIRECTORY", str(pytester.path / "no-such-proc"))
+    test = """
+def test_opens_a_socket():
+    leaked.append(socket.socket())
+"""
+    result = run(pytester, LEAKY_SOCKET_MODULE.format(test=test))
+    result.assert_outcomes(passed=3)
+
+
 def test_markers_are_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess(*INNER_ARGS, "--markers")
     result.stdout.fnmatch_lines(
-        ["*reactor(name)*", "*treadle_timeout(seconds)*", "*treadle_allow_leftovers(*kinds)*"]
+        [
+            "*reactor(name)*",
+            "*treadle_timeout(seconds)*",
+            "*treadle_allow_leftovers(*kinds)*threads, sockets*",
+        ]
     )
 
 
