@@ -448,6 +448,9 @@ def test_callMultipleInThreadRunsTheCallsInOrderInOneThread(
     assert len({name for _, name in calls}) == 1
 
 
+# The process-wide default reactor, made on first use (maybe here), keeps its waker for the
+# life of the process: a socket pair on the asyncio and uvloop backends.
+@pytest.mark.treadle_allow_leftovers("sockets")
 def test_deferToThreadUsesTheDefaultReactorsPool() -> None:
     from reactor import reactor as default
 
