@@ -7,17 +7,10 @@ rejected.
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import pytest
+from typecases import mypyErrorsByCase
 
 pytest.importorskip("mypy", reason="mypy comes with the 'lint' extra")
-
-REPO = Path(__file__).resolve().parents[2]
 
 PRELUDE = """\
 from typing import assert_type
@@ -65,53 +58,11 @@ BAD: dict[str, str] = {
 }
 
 
-def caseFunction(name: str, body: str) -> str:
-    return f"def case_{name}() -> None:\n{textwrap.indent(body, '    ')}\n"
-
-
 @pytest.fixture(scope="module")
 def mypyErrors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """Run mypy once over every case; its error lines, by case name."""
-    parts = [PRELUDE]
-    spans: list[tuple[str, int, int]] = []
-    line = PRELUDE.count("\n") + 1
-    for name, body in {**GOOD, **BAD}.items():
-        text = "\n" + caseFunction(name, body)
-        spans.append((name, line + 1, line + text.count("\n") - 1))
-        line += text.count("\n")
-        parts.append(text)
-    # A name unique to this test: mypy may answer from its cache under the path it had then.
     module = tmp_path_factory.mktemp("typing") / "threads_typing_cases.py"
-    module.write_text("".join(parts))
-    checked = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--config-file",
-            str(REPO / "pyproject.toml"),
-            "--cache-dir",
-            str(REPO / ".mypy_cache"),
-            "--no-error-summary",
-            str(module),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=REPO,
-    )
-    assert not checked.stderr, checked.stderr
-    errors: dict[str, list[str]] = {name: [] for name in {**GOOD, **BAD}}
-    for message in checked.stdout.splitlines():
-        match = re.match(rf".*\b{re.escape(module.name)}:(\d+): error: (.*)", message)
-        if match is None:
-            continue
-        number = int(match.group(1))
-        owners = [name for name, first, last in spans if first <= number <= last]
-        assert owners, f"error outside every case: {message}"
-        errors[owners[0]].append(match.group(2))
-    return errors
+    return mypyErrorsByCase(PRELUDE, {**GOOD, **BAD}, module)
 
 
 @pytest.mark.parametrize("name", GOOD)
