@@ -72,6 +72,9 @@ __all__ = ["Reactor", "ReactorStatistics"]
 
 log = logging.getLogger("reactor")
 
+# Bound once: callLater checks the calling thread on every call.
+_currentThreadIdent = threading.get_ident
+
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
@@ -273,13 +276,13 @@ class Reactor:
         :raises WrongThreadError: when called from another thread while the reactor runs.
         """
         loopThread = self._loopThread
-        if loopThread is not None and loopThread != threading.get_ident():
+        if loopThread is not None and loopThread != _currentThreadIdent():
             raise WrongThreadError(
                 "callLater() was called from a thread other than the one running the reactor; "
                 "it is not thread-safe. Use reactor.callFromThread(reactor.callLater, delay, f, "
                 "*args) instead."
             )
-        return self._timers.callLater(delay, f, *args, **kw)
+        return self._timers.schedule(delay, f, args, kw)
 
     def getDelayedCalls(self) -> list[DelayedCall]:
         """Return the pending (active) timed calls, in no particular order."""
