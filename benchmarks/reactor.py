@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.counting import CallCounter
 from benchmarks.workload import Implementation, Run, Setup, Workload, stateless
 
 #: Producer threads in the callFromThread throughput workload.
@@ -53,18 +54,6 @@ COUNTING_RUNS = 3
 
 def _noop() -> None:
     return None
-
-
-class _Counter:
-    """Counts the calls of a wrapped function (benchmark-only patching of wakers)."""
-
-    def __init__(self, f: Callable[..., Any]) -> None:
-        self.f = f
-        self.count = 0
-
-    def __call__(self, *args: Any) -> Any:
-        self.count += 1
-        return self.f(*args)
 
 
 @dataclass(frozen=True)
@@ -94,12 +83,12 @@ def _treadleLoop(count: bool) -> Loop:
     from reactor import EPollReactor
 
     r = EPollReactor()
-    writes: _Counter | None = None
+    writes: CallCounter | None = None
     if count:
         # The callFromThread queue bound the waker's wake method when the reactor was made:
         # wrap the queue's copy (private, benchmark-only).
         handoff = r._threadCalls
-        writes = _Counter(handoff._wake)
+        writes = CallCounter(handoff._wake)
         handoff._wake = writes
 
     def counts() -> tuple[int | None, int | None]:
@@ -126,8 +115,8 @@ def _twistedLoop(count: bool) -> Loop:
     if count:
         # callFromThread -> reactor.wakeUp -> waker.wakeUp (a pipe write per call); the loop
         # calls waker.doRead once per wake-up. Both are looked up on the instance each time.
-        writes = _Counter(waker.wakeUp)
-        reads = _Counter(waker.doRead)
+        writes = CallCounter(waker.wakeUp)
+        reads = CallCounter(waker.doRead)
         waker.wakeUp = writes
         waker.doRead = reads
 
@@ -171,8 +160,8 @@ def _asyncioLoop(useUvloop: bool) -> MakeLoop:
         # The selector loop (uvloop's is C code we cannot count): one _write_to_self per
         # call_soon_threadsafe, one _process_self_data per self-pipe read.
         if count and hasattr(loop, "_write_to_self") and hasattr(loop, "_process_self_data"):
-            writes = _Counter(loop._write_to_self)
-            reads = _Counter(loop._process_self_data)
+            writes = CallCounter(loop._write_to_self)
+            reads = CallCounter(loop._process_self_data)
             loop._write_to_self = writes
             loop._process_self_data = reads
 

@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from benchmarks.counting import CallCounter
 from benchmarks.workload import Implementation, Run, Setup, Workload
 
 #: Worker threads on every side (Twisted's default for its reactor pool).
@@ -73,18 +74,6 @@ class Driver(Protocol):
 # --- drivers --------------------------------------------------------------------------------
 
 
-class _Counter:
-    """Counts the calls of a wrapped function (to count wakers' writes and reads)."""
-
-    def __init__(self, f: Callable[..., Any]) -> None:
-        self.f = f
-        self.count = 0
-
-    def __call__(self, *args: Any) -> Any:
-        self.count += 1
-        return self.f(*args)
-
-
 class _ReactorDriver:
     """treadle or Twisted: a reactor, a pool and that library's ``deferToThreadPool``."""
 
@@ -94,7 +83,7 @@ class _ReactorDriver:
         pool: Any,
         deferToThreadPool: Any,
         wakeups: Callable[[], int],
-        writes: _Counter,
+        writes: CallCounter,
     ) -> None:
         self._reactor = reactor
         self._pool = pool
@@ -141,7 +130,7 @@ def _treadleDriver() -> Iterator[_ReactorDriver]:
     reactor = EPollReactor()
     # Count waker writes (benchmark-only patching): the result queue, made on the first
     # deferToThreadPool, binds the waker's wake method then, so patch it before.
-    writes = _Counter(reactor._waker.wake)
+    writes = CallCounter(reactor._waker.wake)
     reactor._waker.wake = writes  # type: ignore[method-assign]
     pool = ThreadPool(maxthreads=POOL_SIZE)
     pool.start()
@@ -170,8 +159,8 @@ def _twistedDriver() -> Iterator[_ReactorDriver]:
 
     reactor = _twistedReactor()
     # Count the loop's wake-ups: each readable waker is one doRead (benchmark-only patching).
-    reads = _Counter(reactor.waker.doRead)
-    writes = _Counter(reactor.waker.wakeUp)
+    reads = CallCounter(reactor.waker.doRead)
+    writes = CallCounter(reactor.waker.wakeUp)
     reactor.waker.doRead = reads
     reactor.waker.wakeUp = writes
     pool = ThreadPool(0, POOL_SIZE)
@@ -191,13 +180,13 @@ class _AsyncioDriver:
         self._loop = loop
         self._executor = executor
         self._done: Callable[[], bool] = lambda: True
-        self._reads: _Counter | None = None
-        self._writes: _Counter | None = None
+        self._reads: CallCounter | None = None
+        self._writes: CallCounter | None = None
         # asyncio's selector loop (uvloop's is C code we cannot count): one _process_self_data
         # per self-pipe read, one _write_to_self per call_soon_threadsafe.
         if hasattr(loop, "_process_self_data") and hasattr(loop, "_write_to_self"):
-            self._reads = _Counter(loop._process_self_data)
-            self._writes = _Counter(loop._write_to_self)
+            self._reads = CallCounter(loop._process_self_data)
+            self._writes = CallCounter(loop._write_to_self)
             loop._process_self_data = self._reads  # type: ignore[attr-defined]
             loop._write_to_self = self._writes  # type: ignore[attr-defined]
 
