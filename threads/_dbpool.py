@@ -92,16 +92,22 @@ _poolNumbers = itertools.count(1)
 class PoolReactor(Protocol):
     """The part of a reactor the pool uses (any treadle reactor provides it)."""
 
-    def callFromThread(self, callable: Callable[..., object], *args: Any, **kw: Any) -> None:
+    def callFromThread(self, callable: Callable[..., object], /, *args: Any, **kw: Any) -> None:
         """Run ``callable(*args, **kw)`` in the reactor thread, soon; any thread may call it."""
         ...
 
-    def callWhenRunning(self, callable: Callable[..., object], *args: Any, **kw: Any) -> Any:
+    def callWhenRunning(self, callable: Callable[..., object], /, *args: Any, **kw: Any) -> Any:
         """Call now if running, else once the reactor has started."""
         ...
 
     def addSystemEventTrigger(
-        self, phase: str, eventType: str, callable: Callable[..., object], *args: Any, **kw: Any
+        self,
+        phase: str,
+        eventType: str,
+        callable: Callable[..., object],
+        /,
+        *args: Any,
+        **kw: Any,
     ) -> Any:
         """Add a one-shot trigger; return a handle for ``removeSystemEventTrigger``."""
         ...

@@ -45,6 +45,12 @@ GOOD: dict[str, str] = {
     "blockingCallFromThreadUnwrapsADeferred": (
         "assert_type(blockingCallFromThread(r, deferredCount, timeout=1.0), int)"
     ),
+    "connectionPoolAcceptsARealReactor": (
+        "from threads import ConnectionPool\n"
+        "from reactor import AsyncioReactor\n"
+        "ConnectionPool('sqlite3', ':memory:', reactor=r)\n"
+        "ConnectionPool('sqlite3', ':memory:', reactor=AsyncioReactor())"
+    ),
     "blockingCallFromThreadUnwrapsACoroutine": (
         "assert_type(blockingCallFromThread(r, asyncRatio), float)"
     ),
