@@ -80,16 +80,19 @@ def _chainMarker(arg: object) -> NoReturn:  # pragma: no cover - never called
 
 # Callback entries whose function is one of these markers are instructions to _runCallbacks,
 # never called: _CONTINUE hands the result to a Deferred that waits on this one,
-# _CHAIN fires the target of chainDeferred with it.
+# _CHAIN fires the target of chainDeferred with it. Their "args" slot holds that Deferred
+# itself, not a tuple (one allocation fewer per wait).
 _CONTINUE: Callable[..., Any] = _continueMarker
 _CHAIN: Callable[..., Any] = _chainMarker
 
+# (callback, its args, its kwargs, errback, its args, its kwargs); for a marker entry the
+# args slots hold the receiving Deferred instead of a tuple.
 _CallbackEntry = tuple[
     Callable[..., Any],
-    tuple[Any, ...],
+    Any,
     "dict[str, Any] | None",
     Callable[..., Any],
-    tuple[Any, ...],
+    Any,
     "dict[str, Any] | None",
 ]
 
@@ -263,7 +266,7 @@ class Deferred(Generic[_T]):
         This Deferred keeps its result (see the module docstring); a Failure becomes ``d``'s
         responsibility. Chains of any length run without recursion.
         """
-        self.callbacks.append((_CHAIN, (d,), None, _CHAIN, (d,), None))
+        self.callbacks.append((_CHAIN, d, None, _CHAIN, d, None))
         if self.called:
             self._runCallbacks()
         return self
@@ -474,7 +477,7 @@ class Deferred(Generic[_T]):
                     if function is passthru:
                         continue
                     if function is _CONTINUE or function is _CHAIN:
-                        receiver: Deferred[Any] = args[0]
+                        receiver: Deferred[Any] = args
                         if function is _CHAIN:
                             if receiver.called:
                                 if receiver._suppressAlreadyCalled:
@@ -533,9 +536,8 @@ class Deferred(Generic[_T]):
                         else:
                             current.result = inner
                             current.paused += 1
-                            waiter = (current,)
                             inner.callbacks.append(
-                                (_CONTINUE, waiter, None, _CONTINUE, waiter, None)
+                                (_CONTINUE, current, None, _CONTINUE, current, None)
                             )
                             # Waiting now: leave the stack at once (the continuation added
                             # above brings this Deferred back).
