@@ -45,6 +45,7 @@ from reactor._handoff import HandoffQueue
 from reactor._signals import signalsHandled
 from reactor._state import Event, State, transition
 from reactor._timers import DelayedCall, TimerQueue
+from reactor._transportmethods import TransportMethods
 from reactor._triggers import SystemEventTriggers, TriggerHandle
 from reactor._waker import makeWaker
 from reactor.backends import ERROR, HANGUP, READ, WRITE
@@ -105,13 +106,15 @@ class ReactorStatistics:
     writers: int
 
 
-class Reactor:
+class Reactor(TransportMethods):
     """The backend-independent core of every reactor. Instantiate a host subclass instead.
 
     Twisted's reactor API: ``run``, ``stop``, ``crash``, ``running``, ``iterate``,
     ``callWhenRunning``, system event triggers, ``seconds``, ``callLater``,
     ``getDelayedCalls``, ``addReader``/``addWriter``/``removeReader``/``removeWriter``/
-    ``removeAll``/``getReaders``/``getWriters`` and ``callFromThread``; plus ``close()`` to
+    ``removeAll``/``getReaders``/``getWriters`` and ``callFromThread``; the transports beyond
+    TCP (UDP, Unix, TLS, processes) through :class:`reactor._transportmethods.TransportMethods`;
+    plus ``close()`` to
     release its descriptors, ``statistics()`` and ``newHandoffQueue()`` for the threads package.
 
     A reactor may be run, stopped and run again, and several may exist (one running per thread).

@@ -27,6 +27,7 @@ A malformed description raises ``ValueError`` naming the problem.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import socket
 from collections.abc import Callable
@@ -68,6 +69,16 @@ EndpointParser = Callable[..., Any]
 
 _serverParsers: dict[str, EndpointParser] = {}
 _clientParsers: dict[str, EndpointParser] = {}
+
+#: Endpoint types whose parsers live with their transport: importing the module registers them.
+#: Imported on first use, so that ``tcp:`` never pays for TLS, Unix or process machinery.
+_parserModules: dict[str, str] = {
+    "tls": "reactor.tls._endpoints",
+    "ssl": "reactor.tls._endpoints",
+    "unix": "reactor.unix._endpoints",
+    "stdio": "reactor.fd._endpoints",
+    "fd": "reactor.fd._endpoints",
+}
 
 
 # --- server endpoints ------------------------------------------------------------------------
@@ -523,11 +534,14 @@ def _build(registry: dict[str, EndpointParser], kind: str, reactor: Any, descrip
         raise ValueError(f"{kind} endpoint description {description!r} has no type (tcp:...)")
     prefix, *rest = args
     parser = registry.get(prefix)
+    if parser is None and prefix in _parserModules:
+        importlib.import_module(_parserModules[prefix])
+        parser = registry.get(prefix)
     if parser is None:
         hint = ""
         if prefix.isdigit():
             hint = f" (a bare port is not a description; did you mean 'tcp:{description}'?)"
-        known = ", ".join(sorted(registry))
+        known = ", ".join(sorted(set(registry) | set(_parserModules)))
         raise ValueError(
             f"unknown {kind} endpoint type {prefix!r} in {description!r}{hint}; known: {known}"
         )

@@ -127,7 +127,7 @@ def test_malformedServerDescriptionsRaiseValueErrorSayingWhy(
         ("tcp:example.org:80:extra", "unexpected positional arguments"),
         ("tcp:example.org:host=other:port=80", "host is given both"),
         ("tcp:host=x:port=1:colour=blue", "unknown parameters \\['colour'\\]"),
-        ("tls:host=x:port=1", "unknown client endpoint type 'tls'"),
+        ("carrier-pigeon:host=x:port=1", "unknown client endpoint type .carrier-pigeon."),
     ],
 )
 def test_malformedClientDescriptionsRaiseValueErrorSayingWhy(
