@@ -256,3 +256,51 @@ def connectErrorFor(error: OSError) -> ConnectError:
     }
     kind = kinds.get(error.errno or 0, ConnectError)
     return kind(error.errno, error.strerror or str(error))
+
+
+# --- Errors of child processes (reactor.process; the names are Twisted's). ---
+
+__all__ += ["ProcessDone", "ProcessExitedAlready", "ProcessTerminated"]
+
+
+class ProcessDone(ConnectionDone):
+    """The child process exited with status 0 (``processExited``/``processEnded`` reason).
+
+    ``exitCode`` is 0, ``signal`` None and ``status`` the raw wait status.
+    """
+
+    def __init__(self, status: int = 0) -> None:
+        super().__init__("process finished with exit code 0")
+        self.exitCode: int = 0
+        self.signal: int | None = None
+        self.status = status
+
+
+class ProcessTerminated(ConnectionLost):
+    """The child process exited with a non-zero status or was killed by a signal.
+
+    ``exitCode`` is the exit status (None if a signal killed it), ``signal`` the number of the
+    signal that killed it (None if it exited), ``status`` the raw wait status (see
+    ``os.waitstatus_to_exitcode``).
+    """
+
+    def __init__(
+        self, exitCode: int | None = None, signal: int | None = None, status: int | None = None
+    ) -> None:
+        self.exitCode = exitCode
+        self.signal = signal
+        self.status = status
+        if signal is not None:
+            message = f"process ended by signal {signal}"
+        elif exitCode is not None:
+            message = f"process ended with exit code {exitCode}"
+        else:
+            message = "process ended"
+        super().__init__(message)
+
+
+class ProcessExitedAlready(Exception):
+    """The child process has exited (and was reaped): it can no longer be signalled."""
+
+    def __init__(self, message: str = "the process has already exited") -> None:
+        super().__init__(message)

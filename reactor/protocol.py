@@ -3,9 +3,10 @@
 This module owns the base classes a user subclasses -- :class:`Protocol` (a byte stream),
 :class:`DatagramProtocol` (packets) -- and the factories that build protocols for ports and
 connectors: :class:`Factory`, :class:`ServerFactory`, :class:`ClientFactory` and
-:class:`ReconnectingClientFactory`. A protocol knows only the ``ITransport`` interface, never a
-concrete transport or backend; nothing here does I/O. Process protocols come with process
-support, framing protocols live in :mod:`reactor.protocols`.
+:class:`ReconnectingClientFactory`, and :class:`ProcessProtocol` (a child process's pipes and
+exit). A protocol knows only the ``ITransport`` (or ``IProcessTransport``) interface, never a
+concrete transport or backend; nothing here does I/O. Framing protocols live in
+:mod:`reactor.protocols`.
 
 Names and call order follow ``twisted.internet.protocol``: a transport calls
 ``protocol.makeConnection(transport)`` (which sets ``transport`` and ``connected`` and calls
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zope.interface import implementer  # type: ignore[import-untyped]
 
 from deferred import Failure
+from reactor._processinterfaces import IProcessProtocol
 from reactor.error import ConnectionDone, NotConnectingError
 from reactor.interfaces import (
     IClientProtocolFactory,
@@ -33,6 +35,7 @@ from reactor.interfaces import (
 )
 
 if TYPE_CHECKING:
+    from reactor._processinterfaces import ProcessTransport
     from reactor.interfaces import Address, Connector, DelayedCall, ReactorTime, Transport
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "ClientFactory",
     "DatagramProtocol",
     "Factory",
+    "ProcessProtocol",
     "Protocol",
     "ReconnectingClientFactory",
     "ServerFactory",
@@ -98,6 +102,67 @@ class Protocol(BaseProtocol):
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         """Called once, when the connection is gone, with the reason. Does nothing here."""
+
+
+# --- Process protocols ------------------------------------------------------------------------
+
+
+@implementer(IProcessProtocol)
+class ProcessProtocol(BaseProtocol):
+    """The base class for child-process protocols: override the event handlers you need.
+
+    ``transport`` is the process transport (``IProcessTransport``): ``write`` feeds the child's
+    stdin, ``closeStdin``, ``signalProcess``, ``pid``... The transport calls, in this order:
+    ``makeConnection`` (hence ``connectionMade``); then, interleaved, ``childDataReceived(fd,
+    data)`` and ``childConnectionLost(fd)`` (once per pipe) and ``processExited(reason)`` (once,
+    when the child has been reaped); last, ``processEnded(reason)`` once, after the child has
+    been reaped *and* every pipe is closed. ``reason`` wraps :class:`reactor.error.ProcessDone`
+    (exit status 0) or :class:`reactor.error.ProcessTerminated` (``exitCode``/``signal``).
+
+    This class dispatches descriptors 1 and 2 to ``outReceived``/``errReceived`` and the pipe
+    closings of 0, 1, 2 to ``inConnectionLost``/``outConnectionLost``/``errConnectionLost``;
+    other descriptors reach only ``childDataReceived``/``childConnectionLost``.
+    """
+
+    #: The process transport, set by ``makeConnection``.
+    transport: ProcessTransport = None  # type: ignore[assignment]
+
+    def childDataReceived(self, childFD: int, data: bytes) -> None:
+        """The child wrote ``data`` on ``childFD``: calls ``outReceived``/``errReceived``."""
+        if childFD == 1:
+            self.outReceived(data)
+        elif childFD == 2:
+            self.errReceived(data)
+
+    def outReceived(self, data: bytes) -> None:
+        """The child wrote ``data`` to its stdout. Does nothing here."""
+
+    def errReceived(self, data: bytes) -> None:
+        """The child wrote ``data`` to its stderr. Does nothing here."""
+
+    def childConnectionLost(self, childFD: int) -> None:
+        """The pipe of ``childFD`` closed: calls ``in``/``out``/``errConnectionLost``."""
+        if childFD == 0:
+            self.inConnectionLost()
+        elif childFD == 1:
+            self.outConnectionLost()
+        elif childFD == 2:
+            self.errConnectionLost()
+
+    def inConnectionLost(self) -> None:
+        """The pipe to the child's stdin is closed. Does nothing here."""
+
+    def outConnectionLost(self) -> None:
+        """The pipe from the child's stdout is closed. Does nothing here."""
+
+    def errConnectionLost(self) -> None:
+        """The pipe from the child's stderr is closed. Does nothing here."""
+
+    def processExited(self, reason: Failure) -> None:
+        """The child exited (it has been reaped; pipes may still be open). Does nothing here."""
+
+    def processEnded(self, reason: Failure) -> None:
+        """The child exited and every pipe is closed: the last call. Does nothing here."""
 
 
 # --- Factories ----------------------------------------------------------------------------------
