@@ -492,14 +492,26 @@ classImplements(AsyncioConnection, ITCPTransport, IConsumer, IPushProducer)
 
 
 class AsyncioPort:
-    """A listening TCP port served by the asyncio loop (``loop.create_server(sock=...)``)."""
+    """A listening TCP port served by the asyncio loop (``loop.create_server(sock=...)``).
 
-    def __init__(self, port: int, factory: Any, backlog: int, interface: str, reactor: Any) -> None:
+    ``reusePort`` sets ``SO_REUSEPORT`` (see :class:`reactor.tcp.Port`).
+    """
+
+    def __init__(
+        self,
+        port: int,
+        factory: Any,
+        backlog: int,
+        interface: str,
+        reactor: Any,
+        reusePort: bool = False,
+    ) -> None:
         self.port = port
         self.factory = factory
         self.backlog = backlog
         self.interface = interface
         self.reactor = reactor
+        self.reusePort = reusePort
         self.connected = False
         self._host: IPAddress | None = None
         self._socket: socket.socket | None = None
@@ -514,7 +526,7 @@ class AsyncioPort:
         """
         if self._socket is not None:
             return
-        sock = listeningSocket(self.port, self.backlog, self.interface)
+        sock = listeningSocket(self.port, self.backlog, self.interface, self.reusePort)
         self._socket = sock
         self._host = addressOf(sock.getsockname())
         self.connected = True
@@ -648,10 +660,15 @@ class AsyncioDial:
 
 
 def listenTCP(
-    reactor: Any, port: int, factory: Any, backlog: int = 50, interface: str = ""
+    reactor: Any,
+    port: int,
+    factory: Any,
+    backlog: int = 50,
+    interface: str = "",
+    reusePort: bool = False,
 ) -> AsyncioPort:
     """``listenTCP`` for ``AsyncioReactor``: see :func:`reactor.tcp.listenTCP`."""
-    listening = AsyncioPort(port, factory, backlog, interface, reactor)
+    listening = AsyncioPort(port, factory, backlog, interface, reactor, reusePort)
     listening.startListening()
     return listening
 

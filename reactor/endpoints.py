@@ -19,6 +19,7 @@ Description syntax (Twisted's): segments separated by ``:``, each a positional a
 address, ``\\=``, ``\\\\``). An IPv6 host may also be written in brackets, ``host=[::1]``::
 
     tcp:8080                          tcp:port=8080:interface=127.0.0.1:backlog=100
+    tcp:8080:reusePort=1              (SO_REUSEPORT: several processes share the port)
     tcp6:8080:interface=\\:\\:1         tcp:host=example.org:port=80:timeout=5
     tcp:example.org:80                tcp6:host=[::1]:port=80:bindAddress=[::1]
 
@@ -85,16 +86,38 @@ _parserModules: dict[str, str] = {
 
 
 class TCP4ServerEndpoint:
-    """Listen for TCP over IPv4 on ``interface`` (default: every interface) and ``port``."""
+    """Listen for TCP over IPv4 on ``interface`` (default: every interface) and ``port``.
 
-    def __init__(self, reactor: Any, port: int, backlog: int = 50, interface: str = "") -> None:
+    ``reusePort`` sets ``SO_REUSEPORT``, so several processes can listen on the same port and
+    the kernel spreads connections among them (``tcp:8000:reusePort=1``). It needs one of
+    treadle's own reactors.
+    """
+
+    def __init__(
+        self,
+        reactor: Any,
+        port: int,
+        backlog: int = 50,
+        interface: str = "",
+        reusePort: bool = False,
+    ) -> None:
         self._reactor = reactor
         self._port = port
         self._backlog = backlog
         self._interface = interface
+        self._reusePort = reusePort
 
     def listen(self, protocolFactory: Any) -> Deferred[Any]:
         """Listen with ``protocolFactory``; fire with the port (``CannotListenError`` fails)."""
+        if self._reusePort:
+            return maybeDeferred(
+                _listenReusingPort,
+                self._reactor,
+                self._port,
+                protocolFactory,
+                self._backlog,
+                self._interface,
+            )
         return maybeDeferred(
             self._reactor.listenTCP,
             self._port,
@@ -110,11 +133,38 @@ class TCP4ServerEndpoint:
 class TCP6ServerEndpoint(TCP4ServerEndpoint):
     """Listen for TCP over IPv6 on ``interface`` (default ``::``, every interface)."""
 
-    def __init__(self, reactor: Any, port: int, backlog: int = 50, interface: str = "::") -> None:
-        super().__init__(reactor, port, backlog, interface)
+    def __init__(
+        self,
+        reactor: Any,
+        port: int,
+        backlog: int = 50,
+        interface: str = "::",
+        reusePort: bool = False,
+    ) -> None:
+        super().__init__(reactor, port, backlog, interface, reusePort)
 
 
 classImplements(TCP4ServerEndpoint, IStreamServerEndpoint)
+
+
+def _listenReusingPort(reactor: Any, port: int, factory: Any, backlog: int, interface: str) -> Any:
+    """``listenTCP`` with ``SO_REUSEPORT`` on one of treadle's reactors.
+
+    ``reactor.listenTCP`` keeps Twisted's signature, which has no such option; the port classes
+    of the two reactor kinds take it, so the endpoint builds the port of the reactor's kind.
+    """
+    from reactor._asyncio import AsyncioReactor
+    from reactor._polling import PollingReactor
+
+    if isinstance(reactor, AsyncioReactor):
+        from reactor._asyncio_tcp import listenTCP as asyncioListenTCP
+
+        return asyncioListenTCP(reactor, port, factory, backlog, interface, reusePort=True)
+    if isinstance(reactor, PollingReactor):
+        from reactor.tcp import listenTCP
+
+        return listenTCP(reactor, port, factory, backlog, interface, reusePort=True)
+    raise ValueError(f"reusePort needs one of treadle's reactors, not {reactor!r}")
 
 
 # --- client endpoints ------------------------------------------------------------------------
@@ -616,6 +666,14 @@ def _float(name: str, value: str, endpoint: str) -> float:
         raise ValueError(f"{endpoint}: {name} must be a number, not {value!r}") from None
 
 
+def _bool(name: str, value: str, endpoint: str) -> bool:
+    flag = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+    try:
+        return flag[value.lower()]
+    except KeyError:
+        raise ValueError(f"{endpoint}: {name} must be 1 or 0, not {value!r}") from None
+
+
 def _unbracket(host: str) -> str:
     if host.startswith("[") and host.endswith("]"):
         return host[1:-1]
@@ -635,6 +693,7 @@ def _serverTCP(defaultInterface: str, name: str, cls: type[TCP4ServerEndpoint]) 
         *extra: str,
         interface: str = defaultInterface,
         backlog: str = "50",
+        reusePort: str = "0",
         **unknown: str,
     ) -> TCP4ServerEndpoint:
         if extra:
@@ -644,7 +703,13 @@ def _serverTCP(defaultInterface: str, name: str, cls: type[TCP4ServerEndpoint]) 
         if port is None:
             raise ValueError(f"{name}: a port is needed ({name}:8080 or {name}:port=8080)")
         number = _checkPort(_int("port", port, name), name, allowZero=True)
-        return cls(reactor, number, _int("backlog", backlog, name), _unbracket(interface))
+        return cls(
+            reactor,
+            number,
+            _int("backlog", backlog, name),
+            _unbracket(interface),
+            _bool("reusePort", reusePort, name),
+        )
 
     def parseWithKeywordPort(reactor: Any, *args: str, **kwargs: str) -> TCP4ServerEndpoint:
         if "port" in kwargs:

@@ -37,13 +37,20 @@ __all__ = [
 
 
 def listenTCP(
-    reactor: Any, port: int, factory: Any, backlog: int = 50, interface: str = ""
+    reactor: Any,
+    port: int,
+    factory: Any,
+    backlog: int = 50,
+    interface: str = "",
+    reusePort: bool = False,
 ) -> Port:
     """Listen on ``interface``:``port`` (0: any free port) and serve ``factory``'s protocols.
 
+    ``reusePort`` sets ``SO_REUSEPORT`` (several processes sharing the port).
+
     :raises CannotListenError: if the address cannot be bound or listened on.
     """
-    listening = Port(port, factory, backlog, interface, reactor)
+    listening = Port(port, factory, backlog, interface, reactor, reusePort)
     listening.startListening()
     return listening
 

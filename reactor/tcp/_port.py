@@ -62,11 +62,19 @@ class Port:
     """A TCP port listening for connections for ``factory``; see the module docstring.
 
     ``listenTCP`` creates it and calls :meth:`startListening`. The factory is started
-    (``doStart``) when listening starts and stopped (``doStop``) when it stops.
+    (``doStart``) when listening starts and stopped (``doStop``) when it stops. ``reusePort``
+    sets ``SO_REUSEPORT``: several processes may then listen on the port, the kernel spreading
+    connections among them (``serverFromString(reactor, "tcp:8000:reusePort=1")``).
     """
 
     def __init__(
-        self, port: int, factory: Any, backlog: int = 50, interface: str = "", reactor: Any = None
+        self,
+        port: int,
+        factory: Any,
+        backlog: int = 50,
+        interface: str = "",
+        reactor: Any = None,
+        reusePort: bool = False,
     ) -> None:
         if reactor is None:
             from reactor import reactor as defaultReactor
@@ -77,6 +85,7 @@ class Port:
         self.backlog = backlog
         self.interface = interface
         self.reactor = reactor
+        self.reusePort = reusePort
         self.socket: socket.socket | None = None
         self.connected = False
         self._fd = -1
@@ -91,7 +100,7 @@ class Port:
         """
         if self.socket is not None:
             return
-        sock = listeningSocket(self.port, self.backlog, self.interface)
+        sock = listeningSocket(self.port, self.backlog, self.interface, self.reusePort)
         self.socket = sock
         self._fd = sock.fileno()
         self._host = addressOf(sock.getsockname())

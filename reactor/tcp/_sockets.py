@@ -29,6 +29,9 @@ __all__ = [
 SockAddr = tuple[Any, ...]
 IPAddress = IPv4Address | IPv6Address
 
+# Linux, the BSDs and macOS have it; on Linux it balances connections between the sockets.
+_SO_REUSEPORT: int | None = getattr(socket, "SO_REUSEPORT", None)
+
 
 def familyOfLiteral(host: str) -> int | None:
     """Return ``AF_INET``/``AF_INET6`` if ``host`` is an IP address literal, else None.
@@ -69,16 +72,22 @@ def setNoDelay(sock: socket.socket) -> None:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def listeningSocket(port: int, backlog: int, interface: str) -> socket.socket:
+def listeningSocket(
+    port: int, backlog: int, interface: str, reusePort: bool = False
+) -> socket.socket:
     """Return a non-blocking TCP socket bound to ``interface``:``port`` and listening.
 
     ``interface`` is an IP literal, or ``""`` for every IPv4 interface (as in Twisted; use
     ``"::"`` for every IPv6 one). ``SO_REUSEADDR`` is set, so a restarted server can bind the
-    port of connections still in TIME_WAIT.
+    port of connections still in TIME_WAIT. ``reusePort`` sets ``SO_REUSEPORT`` too, so that
+    several processes (of one user) can listen on the same port and the kernel spreads the
+    incoming connections among them.
 
     :raises CannotListenError: if the interface is not an IP literal, or binding or listening
         fails (the port is taken, permission denied...).
     """
+    if reusePort and _SO_REUSEPORT is None:
+        raise CannotListenError(interface, port, OSError("this system has no SO_REUSEPORT"))
     family = socket.AF_INET if interface == "" else familyOfLiteral(interface)
     if family is None:
         raise CannotListenError(
@@ -89,6 +98,8 @@ def listeningSocket(port: int, backlog: int, interface: str) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reusePort and _SO_REUSEPORT is not None:
+            sock.setsockopt(socket.SOL_SOCKET, _SO_REUSEPORT, 1)
         sock.bind(sockaddrFor(family, interface or "0.0.0.0", port))
         sock.listen(backlog)
         sock.setblocking(False)
