@@ -1,0 +1,153 @@
+"""Helpers for the descriptor tests: run a reactor until a Deferred fires, record pipe events.
+
+Everything here is real: pipes, ptys and files made by the test, which closes what it opened
+(:func:`closeQuietly` for descriptors a transport may already have closed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+from deferred import Deferred, Failure
+from reactor import Reactor
+
+TIMEOUT = 20.0
+
+
+class RunTimedOut(AssertionError):
+    """The reactor under test did not finish the scenario in time."""
+
+
+def runUntil(r: Reactor, d: Deferred[Any], timeout: float = TIMEOUT) -> Any:
+    """Run ``r`` until ``d`` fires; return its result or raise its failure (bounded in time)."""
+    outcome: list[Any] = []
+    running: list[bool] = []
+
+    def finish(result: object) -> None:
+        outcome.append(result)
+        if running:
+            r.callWhenRunning(r.stop)
+
+    d.addBoth(finish)
+    if not outcome:
+        running.append(True)
+        timedOut: list[bool] = []
+
+        def bail() -> None:
+            timedOut.append(True)
+            r.crash()
+
+        guard = r.callLater(timeout, bail)
+        try:
+            r.run(installSignalHandlers=False)
+        finally:
+            if guard.active():
+                guard.cancel()
+        if timedOut:
+            raise RunTimedOut(f"{r!r}: the scenario did not finish within {timeout} s")
+    result = outcome[0]
+    if isinstance(result, Failure):
+        result.raiseException()
+    return result
+
+
+def passes(r: Reactor, count: int = 3) -> Deferred[None]:
+    """A Deferred firing after ``count`` further passes of the loop (chained ``callLater(0)``)."""
+    d: Deferred[None] = Deferred()
+
+    def step(left: int) -> None:
+        if left:
+            r.callLater(0, step, left - 1)
+        else:
+            d.callback(None)
+
+    r.callLater(0, step, count)
+    return d
+
+
+def later(r: Reactor, f: Callable[[], Any], count: int = 3) -> Deferred[Any]:
+    """Run ``f`` after ``count`` passes; fire with what it returns (or its Deferred's result)."""
+    return passes(r, count).addCallback(lambda _: f())
+
+
+class Sink:
+    """Records the bytes and the one (expected) loss a pipe half reports.
+
+    ``lost`` fires with the sink itself at the first loss (a Deferred cannot fire with a Failure
+    as a result), whose ``reason`` is then that Failure; ``losses`` records every call, so
+    "exactly once" is checkable.
+    ``want(n)`` fires once ``n`` bytes arrived.
+    """
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self.losses: list[Failure] = []
+        self.lost: Deferred[Sink] = Deferred()
+        self._waiting: list[tuple[int, Deferred[bytes]]] = []
+        #: Called with each chunk after recording it (tests hook pausing or closing here).
+        self.onData: Callable[[bytes], None] | None = None
+
+    def dataReceived(self, data: bytes) -> None:
+        self.received += data
+        for entry in list(self._waiting):
+            if len(self.received) >= entry[0]:
+                self._waiting.remove(entry)
+                entry[1].callback(bytes(self.received))
+        if self.onData is not None:
+            self.onData(data)
+
+    def connectionLost(self, reason: Failure) -> None:
+        self.losses.append(reason)
+        if len(self.losses) == 1:
+            self.lost.callback(self)
+
+    @property
+    def reason(self) -> Failure:
+        """The first loss reported."""
+        return self.losses[0]
+
+    def want(self, count: int) -> Deferred[bytes]:
+        d: Deferred[bytes] = Deferred()
+        if len(self.received) >= count:
+            d.callback(bytes(self.received))
+        else:
+            self._waiting.append((count, d))
+        return d
+
+
+def isOpen(fd: int) -> bool:
+    """Whether ``fd`` is an open descriptor."""
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def closeQuietly(*fds: int) -> None:
+    """Close each of ``fds`` that is still open."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def drainInto(fd: int, into: bytearray) -> None:
+    """Read whatever a (non-blocking) ``fd`` has now into ``into``."""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except (BlockingIOError, OSError):
+            return
+        if not chunk:
+            return
+        into += chunk
+
+
+def sha256(data: bytes | bytearray) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
