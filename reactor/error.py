@@ -304,3 +304,32 @@ class ProcessExitedAlready(Exception):
 
     def __init__(self, message: str = "the process has already exited") -> None:
         super().__init__(message)
+
+
+# --- Errors of datagram transports (UDP, multicast, Unix datagrams; the names are Twisted's). ---
+
+__all__ += ["InvalidAddressError", "MessageLengthError", "MulticastJoinError"]
+
+
+class MessageLengthError(Exception):
+    """A datagram is too long to send (the system said ``EMSGSIZE``); nothing was sent."""
+
+
+class InvalidAddressError(ValueError):
+    """An address is not usable where it was given: ``address`` is it, ``message`` says why.
+
+    Raised, for one, by a datagram ``write`` given a host name rather than an IP address
+    literal (a name would block the reactor on a DNS lookup).
+    """
+
+    def __init__(self, address: object, message: str) -> None:
+        super().__init__(address, message)
+        self.address = address
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"invalid address {self.address!r}: {self.message}"
+
+
+class MulticastJoinError(Exception):
+    """Joining (or leaving) a multicast group failed; the arguments say which and why."""
