@@ -27,9 +27,13 @@ from typing import Protocol
 
 __all__ = ["ERROR", "HANGUP", "READ", "WRITE", "Backend", "Readiness"]
 
+#: Readiness bit: the descriptor is readable (or at end of file).
 READ = 1
+#: Readiness bit: the descriptor is writable.
 WRITE = 2
+#: Readiness bit: the peer hung up.
 HANGUP = 4
+#: Readiness bit: an error condition, or the descriptor is no longer valid.
 ERROR = 8
 
 #: One ready descriptor: ``(fd, mask of READ | WRITE | HANGUP | ERROR)``.
