@@ -29,6 +29,8 @@ Errors, and what happens to them:
   :meth:`Port.connectionLost` reads the pending error (``SO_ERROR``, which clears it), reports
   it like a read would and watches the socket again. (Twisted's epoll reactor closes the port
   there; select and asyncio report the socket readable instead, and ``doRead`` sees the error.)
+  libuv (uvloop) calls the reader once and then stops watching the socket for good, so
+  ``doRead`` registers the port afresh after an error it read.
 
 Reactor thread only.
 """
@@ -154,8 +156,7 @@ class Port:
         """Stop reading, stop the protocol (``stopProtocol``) and close the socket.
 
         It all happens before this returns (Twisted waits for the next reactor turn), so the
-        returned Deferred has already fired. ``stopProtocol`` runs while the socket is still
-        open, so it may send a last datagram.
+        returned Deferred has already fired.
         """
         if self.socket is not None:
             self.reactor.removeReader(self)
@@ -348,6 +349,7 @@ class Port:
                 self._asyncError(e.errno or 0)
                 if self.socket is not sock:
                     return
+                self._watchAfresh()
                 continue
             if len(data) > limit:
                 self._oversize(addr)
@@ -368,6 +370,14 @@ class Port:
                 self._refused()
             return
         log.warning("UDP port %s: an earlier datagram failed: %s", self._host, os.strerror(number))
+
+    def _watchAfresh(self) -> None:
+        # libuv (so uvloop, under AsyncioReactor) stops watching a descriptor once it has
+        # reported an error condition on it, after one last "readable" call -- this one. It
+        # would never tell us of another datagram; a new registration does. Elsewhere this
+        # costs two epoll_ctl calls per ICMP report, which are rare.
+        self.reactor.removeReader(self)
+        self.reactor.addReader(self)
 
     def _refused(self) -> None:
         refused = getattr(self.protocol, "connectionRefused", None)
