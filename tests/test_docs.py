@@ -1,4 +1,4 @@
-"""Every ``python`` code block of ``docs/*.md`` runs as written.
+"""Every ``python`` code block of ``docs/**/*.md`` runs as written.
 
 Each fenced block whose info string is ``python`` is a complete program: it is written to a file
 in a temporary directory and run there as a script in a fresh interpreter (repository root on
@@ -28,11 +28,14 @@ _PRINTS = re.compile(r'#\s*prints\s+"(.*)"\s*$')
 def _blocks() -> list[tuple[str, str]]:
     """Return ``(id, source)`` for every python block of the docs, ids like ``page.md:LINE``."""
     found = []
-    for page in sorted(DOCS.glob("*.md")):
+    for page in sorted(DOCS.rglob("*.md")):
+        if "_build" in page.parts:
+            continue
+        name = page.relative_to(DOCS).as_posix()
         text = page.read_text(encoding="utf-8")
         for match in _BLOCK.finditer(text):
             line = text.count("\n", 0, match.start()) + 2
-            found.append((f"{page.name}:{line}", match.group(1)))
+            found.append((f"{name}:{line}", match.group(1)))
     return found
 
 
