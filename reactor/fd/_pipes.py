@@ -14,12 +14,14 @@ What a half guarantees:
 * its ``connectionLost(reason)`` callback runs exactly once, on a pass of the loop of its own
   (never inside a ``write``/``loseConnection`` call), with ``ConnectionDone`` for a clean end
   -- end of file, EIO from a pty whose other side closed (Linux's end of file for a pty),
-  ``loseConnection`` -- and ``ConnectionLost`` (naming the OS error) for a failure, or
-  ``ConnectionAborted`` after ``abortConnection``;
-* the descriptor is closed before the callback runs, and its blocking mode is put back as it
-  was found first: O_NONBLOCK belongs to the open file description, which a terminal or a
-  parent shell shares with us, so leaving it set would break their next blocking read
-  (Twisted's stdio leaves it set when the fd was blocking before and an error closes it);
+  ``loseConnection``, a writer's reader leaving while nothing waited to be written -- and
+  ``ConnectionLost`` (naming the OS error) when data was lost (a failed read or write,
+  ``EPIPE``), or ``ConnectionAborted`` after ``abortConnection``;
+* the descriptor is closed before the callback runs (a standard one, 0-2, is pointed at
+  ``/dev/null`` instead, so its number is never reused by accident), and its blocking mode is
+  put back as it was found first: O_NONBLOCK belongs to the open file description, which a
+  terminal or a parent shell shares with us, so leaving it set would break their next
+  blocking read (Twisted's stdio leaves it set);
 * a regular file works too: select and poll report it always ready, and the epoll and asyncio
   reactors treat the ``EPERM`` epoll gives it the same way.
 
@@ -68,6 +70,9 @@ log = logging.getLogger("reactor.fd")
 #: starving the others and the timers, and four reads amortise the event's cost on a file.
 MAX_READS_PER_EVENT = 4
 
+#: The highest standard descriptor (stderr); see :func:`_release`.
+_STANDARD_FDS = 2
+
 
 class _State(enum.Enum):
     """Where a pipe half is."""
@@ -89,11 +94,23 @@ _CLOSED = _State.CLOSED
 
 
 def _release(fd: int, wasBlocking: bool) -> None:
-    """Put ``fd`` back in the blocking mode it was found in, then close it."""
+    """Put ``fd`` back in the blocking mode it was found in, then close it.
+
+    A standard descriptor (0, 1, 2) is not left closed but pointed at ``/dev/null``: the other
+    end still sees its end of the pipe close, while the number stays taken -- a free 0 or 1 is
+    what the next ``open()`` returns, and a later ``print`` would then write into that file.
+    """
     try:
         if wasBlocking:
             os.set_blocking(fd, True)
-        os.close(fd)
+        if fd <= _STANDARD_FDS:
+            null = os.open(os.devnull, os.O_RDWR)
+            try:
+                os.dup2(null, fd)
+            finally:
+                os.close(null)
+        else:
+            os.close(fd)
     except OSError:
         # EBADF: someone closed it behind our back; there is nothing left to release.
         pass
@@ -116,7 +133,10 @@ class PipeReader:
     (reason)`` is called once the reader is done, see the module docstring. It is an
     ``IPushProducer`` so that a consumer can pace it, and ``stopProducing`` is
     ``loseConnection``. If the reactor refuses the descriptor (select and an fd >= 1024), the
-    constructor raises and the caller still owns ``fd``.
+    constructor raises and the caller still owns ``fd``. ``wasBlocking`` is the blocking mode
+    to put back when closing (default: the mode ``fd`` is in now); pass False to leave the mode
+    alone when something else restores it (the description is shared, see
+    :class:`reactor.fd.FileDescriptorTransport`).
     """
 
     __slots__ = (
@@ -138,6 +158,8 @@ class PipeReader:
         fd: int,
         dataReceived: Callable[[bytes], None],
         connectionLost: Callable[[Failure], None],
+        *,
+        wasBlocking: bool | None = None,
     ) -> None:
         self.reactor = reactor
         self._fd = fd
@@ -149,7 +171,7 @@ class PipeReader:
         #: closed.
         self.disconnecting = False
         self.disconnected = False
-        self._wasBlocking = os.get_blocking(fd)
+        self._wasBlocking = os.get_blocking(fd) if wasBlocking is None else wasBlocking
         setNonBlocking(fd)
         self._state = _PAUSED
         try:
@@ -278,10 +300,12 @@ class PipeWriter:
 
     ``write`` sends at once when nothing waits and buffers what the kernel does not take;
     ``loseConnection`` flushes, closes and reports ``ConnectionDone``; a failed write (the reader
-    went away: ``EPIPE``) reports ``ConnectionLost``. ``watchForClose`` says whether to watch
-    the fd for readability as the sign that the reader went away (default: only for a
-    write-only FIFO, see the module docstring). A registered producer is paced by the buffer's
-    water marks as on a TCP transport (:mod:`reactor._flow`).
+    went away: ``EPIPE``) reports ``ConnectionLost``, and so does the reader leaving while bytes
+    wait in the buffer (with none waiting, nothing was lost: ``ConnectionDone``).
+    ``watchForClose`` says whether to watch the fd for readability as the sign that the reader
+    went away (default: only for a write-only FIFO, see the module docstring). A registered
+    producer is paced by the buffer's water marks as on a TCP transport (:mod:`reactor._flow`).
+    ``wasBlocking`` is as for :class:`PipeReader`.
     """
 
     __slots__ = (
@@ -290,6 +314,7 @@ class PipeWriter:
         "_direct",
         "_fd",
         "_flow",
+        "_given",
         "_handle",
         "_onLost",
         "_sink",
@@ -308,6 +333,7 @@ class PipeWriter:
         connectionLost: Callable[[Failure], None],
         *,
         watchForClose: bool | None = None,
+        wasBlocking: bool | None = None,
     ) -> None:
         self.reactor = reactor
         self._fd = fd
@@ -320,9 +346,11 @@ class PipeWriter:
         # True when write() may write at once: open, and no pull producer (paced by doWrite).
         self._direct = True
         self._closeCall: Any = None
+        # The last reason this writer gave for ending (see connectionLost).
+        self._given: BaseException | None = None
         self.disconnecting = False
         self.disconnected = False
-        self._wasBlocking = os.get_blocking(fd)
+        self._wasBlocking = os.get_blocking(fd) if wasBlocking is None else wasBlocking
         setNonBlocking(fd)
         self._watching = _isPipeWriteEnd(fd) if watchForClose is None else watchForClose
         if self._watching:
@@ -352,7 +380,7 @@ class PipeWriter:
         if self._direct and not buffer.size:
             sent = writeToFD(self._fd, data)
             if isinstance(sent, ConnectionLost):
-                self._closeSoon(Failure(sent))
+                self._closeSoon(Failure(self._reason(sent)))
                 return
             if sent != len(data):
                 buffer.appendUnsent(data, sent)
@@ -415,15 +443,32 @@ class PipeWriter:
                 return None
         self.reactor.removeWriter(self)
         if self._state is _CLOSING:
-            return ConnectionDone()
+            return self._reason(ConnectionDone())
         return None
 
     def doRead(self) -> object:
-        """The write end of a FIFO turned readable: its last reader closed (module docstring)."""
-        return ConnectionLost("the reading end of the pipe was closed")
+        """The write end of a FIFO turned readable: its last reader closed (module docstring).
+
+        ``ConnectionDone`` if nothing was waiting to be written (nothing was lost: the other
+        side closed, as a TCP peer does), else ``ConnectionLost``.
+        """
+        if self._buffer.size:
+            return self._reason(
+                ConnectionLost(
+                    f"the reading end of the pipe was closed; {self._buffer.size} bytes not written"
+                )
+            )
+        return self._reason(ConnectionDone("the reading end of the pipe was closed"))
+
+    def _reason(self, why: ConnectionDone | ConnectionLost) -> ConnectionDone | ConnectionLost:
+        # Remember the reasons we give, to tell them from the reactor's own (connectionLost).
+        self._given = why
+        return why
 
     def _writeError(self, error: OSError) -> ConnectionLost:
-        return ConnectionLost(f"writing to file descriptor {self._handle} failed: {error}")
+        why = ConnectionLost(f"writing to file descriptor {self._handle} failed: {error}")
+        self._given = why
+        return why
 
     # --- closing ------------------------------------------------------------------------------
 
@@ -461,10 +506,12 @@ class PipeWriter:
 
     def _closeSoon(self, reason: Failure) -> None:
         # A failure or an abort outside doWrite: the caller is mid-call; report on the next pass.
+        self._given = reason.value
         self._state = _CLOSED
         self._direct = False
         self.disconnecting = True
         self.reactor.removeWriter(self)
+        self.reactor.removeReader(self)  # The reason is decided: no hang-up report may change it.
         if self._closeCall is not None:
             self._closeCall.cancel()
         self._closeCall = self.reactor.callLater(0, self._closeNow, reason)
@@ -477,6 +524,16 @@ class PipeWriter:
         """Tear down (once): unwatch, drop the buffer, close, stop the producer, call back."""
         if self.disconnected:
             return
+        if (
+            self._watching
+            and reason.value is not self._given
+            and reason.check(ConnectionLost)
+            and not reason.check(ConnectionAborted)
+        ):
+            # The poll and epoll reactors report the last reader of a FIFO leaving as an error
+            # event (POLLERR, not "readable") and drop us with a bare ConnectionLost, where the
+            # select and asyncio ones call doRead. Give the same answer either way.
+            reason = Failure(self.doRead())
         self.disconnected = True
         self.disconnecting = True
         self._state = _CLOSED

@@ -11,8 +11,12 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from zope.interface import implementer
+
 from deferred import Deferred, Failure
 from reactor import Reactor
+from reactor.interfaces import IHalfCloseableProtocol
+from reactor.protocol import Protocol
 
 TIMEOUT = 20.0
 
@@ -151,3 +155,74 @@ def drainInto(fd: int, into: bytearray) -> None:
 def sha256(data: bytes | bytearray) -> str:
     """Hex SHA-256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
+
+
+class Recorder(Protocol):
+    """A protocol recording what happens to it.
+
+    ``made`` fires with itself once connected; ``lost`` fires with itself at ``connectionLost``
+    (``reason`` holds the Failure, ``lostCount`` the number of calls); ``want(n)`` fires once
+    ``n`` bytes arrived; ``onData`` is called with each chunk after it is recorded.
+    """
+
+    def __init__(self) -> None:
+        self.made: Deferred[Recorder] = Deferred()
+        self.lost: Deferred[Recorder] = Deferred()
+        self.received = bytearray()
+        self.events: list[str] = []
+        self.reason: Failure | None = None
+        self.lostCount = 0
+        self.onData: Callable[[bytes], None] | None = None
+        self._waiting: list[tuple[int, Deferred[bytes]]] = []
+
+    def connectionMade(self) -> None:
+        self.events.append("made")
+        self.made.callback(self)
+
+    def dataReceived(self, data: bytes) -> None:
+        self.received += data
+        for entry in list(self._waiting):
+            if len(self.received) >= entry[0]:
+                self._waiting.remove(entry)
+                entry[1].callback(bytes(self.received))
+        if self.onData is not None:
+            self.onData(data)
+
+    def connectionLost(self, reason: Failure) -> None:  # type: ignore[override]
+        self.events.append("lost")
+        self.lostCount += 1
+        if self.reason is None:
+            self.reason = reason
+            self.lost.callback(self)
+
+    def want(self, count: int) -> Deferred[bytes]:
+        d: Deferred[bytes] = Deferred()
+        if len(self.received) >= count:
+            d.callback(bytes(self.received))
+        else:
+            self._waiting.append((count, d))
+        return d
+
+
+@implementer(IHalfCloseableProtocol)
+class HalfCloseRecorder(Recorder):
+    """A :class:`Recorder` that hears each direction close (``readLost``, ``writeLost``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.readLost: Deferred[None] = Deferred()
+        self.writeLost: Deferred[None] = Deferred()
+
+    def readConnectionLost(self) -> None:
+        self.events.append("readConnectionLost")
+        self.readLost.callback(None)
+
+    def writeConnectionLost(self) -> None:
+        self.events.append("writeConnectionLost")
+        self.writeLost.callback(None)
+
+
+def duplexPipes() -> tuple[tuple[int, int], tuple[int, int]]:
+    """Two pipes wired as a link: ``((aRead, aWrite), (bRead, bWrite))``; a writes to b."""
+    toB, toA = os.pipe(), os.pipe()
+    return (toA[0], toB[1]), (toB[0], toA[1])

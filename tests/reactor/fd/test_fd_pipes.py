@@ -251,15 +251,30 @@ def test_writerLoseConnectionReportsOnALaterPassEvenWhenEmpty(realReactor: React
     os.close(rfd)
 
 
-def test_writerNoticesItsReaderLeavingWhileIdle(realReactor: Reactor) -> None:
+def test_writerNoticesItsReaderLeavingWhileIdleAsAConnectionDone(realReactor: Reactor) -> None:
+    # Nothing was waiting to be written, so nothing was lost: a clean end, on every backend.
     r = realReactor
     rfd, wfd = os.pipe()
     sink = Sink()
     _writer(r, wfd, sink)
     os.close(rfd)
     reason = runUntil(r, sink.lost).reason
-    assert reason.check(ConnectionLost)
+    assert reason.check(ConnectionDone)
+    assert "reading end of the pipe was closed" in reason.getErrorMessage()
     assert not isOpen(wfd)
+    assert len(sink.losses) == 1
+
+
+def test_writerReaderLeavingWithBytesWaitingIsConnectionLost(realReactor: Reactor) -> None:
+    r = realReactor
+    rfd, wfd = os.pipe()
+    sink = Sink()
+    writer = _writer(r, wfd, sink)
+    writer.write(b"x" * 200_000)
+    os.close(rfd)
+    reason = runUntil(r, sink.lost).reason
+    assert reason.check(ConnectionLost)
+    assert len(sink.losses) == 1
 
 
 def test_writerReportsABrokenPipeOnALaterPass(realReactor: Reactor) -> None:
