@@ -463,6 +463,17 @@ class AsyncioConnection(asyncio.Protocol):
         """Return the loop's socket object for this connection."""
         return self._asyncioTransport.get_extra_info("socket")
 
+    def startTLS(self, contextFactory: Any, normal: bool = True) -> None:
+        """Speak TLS from now on, as :meth:`reactor.tcp.Connection.startTLS` does."""
+        from reactor.tls import startTLS
+
+        if getattr(self.protocol, "TLS", False):
+            raise RuntimeError(f"{self!r} speaks TLS already")
+        layer = startTLS(self, contextFactory, isClient=(self._connector is not None) == normal)
+        self.protocol = layer
+        self._halfCloseable = True  # The layer handles end of file (close_notify or not).
+        layer.makeConnection(self)
+
     def getTcpNoDelay(self) -> bool:
         """Return whether Nagle's algorithm is off (TCP_NODELAY)."""
         return bool(self.getHandle().getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
@@ -592,6 +603,10 @@ class AsyncioPort:
         if self._host is None:
             raise RuntimeError(f"{self!r} is not listening")
         return self._host
+
+    def getHandle(self) -> socket.socket | None:
+        """Return the listening socket (None when not listening)."""
+        return self._socket
 
     def logPrefix(self) -> str:
         """The factory's class name, for log lines."""

@@ -3,9 +3,9 @@
 This module owns :class:`Connection`: it holds a socket, a :class:`reactor._buffer.WriteBuffer`,
 a :class:`reactor._flow.ProducerFlow` and a protocol, and moves bytes between the socket and the
 protocol when the reactor says the socket is ready. It implements Twisted's ``ITCPTransport``
-(plus ``IConsumer``, ``IPushProducer`` and ``getHandle``). It does not accept or connect
-sockets -- :mod:`reactor.tcp._port` and :mod:`reactor.tcp._dial` hand it a connected one -- and
-it does not know which backend waits for it.
+(plus ``IConsumer``, ``IPushProducer``, ``getHandle`` and ``startTLS``). It does not accept or
+connect sockets -- :mod:`reactor.tcp._port` and :mod:`reactor.tcp._dial` hand it a connected
+one -- and it does not know which backend waits for it.
 
 The byte path, and why it is shaped so (figures from BENCHMARKING.md and this machine):
 
@@ -584,6 +584,25 @@ class Connection:
     def getHandle(self) -> socket.socket:
         """Return the socket."""
         return self.socket
+
+    def startTLS(self, contextFactory: Any, normal: bool = True) -> None:
+        """Speak TLS from now on, with ``contextFactory`` (an ``ssl.SSLContext``...).
+
+        What was written before goes out in the clear first; what arrives from now on goes
+        through TLS; the protocol's ``transport`` becomes the TLS layer. A connection we
+        dialled is the client side, an accepted one the server side (``normal=False`` swaps
+        them; a context made for one side decides). See :func:`reactor.tls.startTLS`.
+
+        :raises RuntimeError: if TLS was started already.
+        """
+        from reactor.tls import startTLS
+
+        if getattr(self.protocol, "TLS", False):
+            raise RuntimeError(f"{self!r} speaks TLS already")
+        layer = startTLS(self, contextFactory, isClient=(self._onLost is not None) == normal)
+        self.protocol = layer
+        self._halfCloseable = True  # The layer handles end of file (close_notify or not).
+        layer.makeConnection(self)
 
     def getTcpNoDelay(self) -> bool:
         """Return whether Nagle's algorithm is off (TCP_NODELAY)."""

@@ -145,6 +145,10 @@ class Port:
             raise RuntimeError(f"{self!r} is not listening")
         return self._host
 
+    def getHandle(self) -> socket.socket | None:
+        """Return the listening socket (None when not listening)."""
+        return self.socket
+
     def fileno(self) -> int:
         """The listening socket's descriptor; -1 when not listening."""
         return self._fd
