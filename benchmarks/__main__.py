@@ -12,6 +12,7 @@ import platform
 import sys
 from pathlib import Path
 
+from benchmarks.plot import ratioChart
 from benchmarks.profiling import profileWorkload
 from benchmarks.runner import pinToOneCPU, runAll, toJSON
 from benchmarks.workload import Workload, allWorkloads
@@ -53,10 +54,22 @@ def parseArguments(argv: list[str], workloads: list[Workload]) -> argparse.Names
         help="instead of comparing, profile IMPL (e.g. treadle) with cProfile on each workload",
     )
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
+    parser.add_argument(
+        "--plot", type=Path, metavar="SVG", help="draw the ratios of this run as an SVG chart"
+    )
+    parser.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="JSON",
+        help="with --plot: draw a saved --json document instead of running anything",
+    )
     arguments = parser.parse_args(argv)
     unknown = [name for name in arguments.names if name not in names]
     if unknown:
         parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(names)}")
+    if arguments.source is not None and arguments.plot is None:
+        parser.error("--from needs --plot")
     if arguments.repeat is not None and arguments.repeat < 1:
         parser.error("--repeat must be at least 1")
     return arguments
@@ -71,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             impls = ", ".join(i.name for i in workload.implementations)
             print(f"{workload.name}: {workload.description} [{impls}]")
         return 0
+    if arguments.source is not None:
+        arguments.plot.write_text(ratioChart(json.loads(arguments.source.read_text())))
+        print(f"chart written to {arguments.plot}")
+        return 0
     selected = [w for w in workloads if not arguments.names or w.name in arguments.names]
     placement = pinToOneCPU(arguments.cpu)
     if arguments.profile:
@@ -83,18 +100,21 @@ def main(argv: list[str] | None = None) -> int:
         QUICK_SAMPLE_SECONDS if arguments.quick else DEFAULT_SAMPLE_SECONDS
     )
     results = runAll(selected, repeat, sampleSeconds, placement, implementations=arguments.only)
+    document = toJSON(
+        results,
+        {
+            "python": platform.python_version(),
+            "pythonImplementation": platform.python_implementation(),
+            "platform": platform.platform(),
+            "cpu": placement,
+            "repeat": repeat,
+            "sampleSeconds": sampleSeconds,
+        },
+    )
+    if arguments.plot is not None:
+        arguments.plot.write_text(ratioChart(document))
+        print(f"chart written to {arguments.plot}")
     if arguments.json is not None:
-        document = toJSON(
-            results,
-            {
-                "python": platform.python_version(),
-                "pythonImplementation": platform.python_implementation(),
-                "platform": platform.platform(),
-                "cpu": placement,
-                "repeat": repeat,
-                "sampleSeconds": sampleSeconds,
-            },
-        )
         arguments.json.write_text(json.dumps(document, indent=2) + "\n")
         print(f"\nraw samples written to {arguments.json}")
     return 0
