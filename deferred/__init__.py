@@ -20,6 +20,7 @@ from ._errors import (
 from ._failure import Failure, NoCurrentExceptionError
 from ._inline import ensureDeferred, inlineCallbacks
 from ._sync import DeferredLock, DeferredQueue, DeferredSemaphore
+from ._trace import TraceStep, getTracing, setTracing
 
 __all__ = [
     "AlreadyCalledError",
@@ -37,14 +38,17 @@ __all__ = [
     "QueueOverflow",
     "QueueUnderflow",
     "TimeoutError",
+    "TraceStep",
     "ensureDeferred",
     "fail",
     "gatherResults",
     "getDebugging",
+    "getTracing",
     "inlineCallbacks",
     "maybeDeferred",
     "passthru",
     "race",
     "setDebugging",
+    "setTracing",
     "succeed",
 ]

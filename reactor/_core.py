@@ -67,6 +67,7 @@ from reactor.interfaces import (
 
 if TYPE_CHECKING:
     from deferred import Deferred
+    from reactor._trace import TraceHook, Tracer
     from threads import ThreadPool
 
 __all__ = ["Reactor", "ReactorStatistics"]
@@ -588,7 +589,24 @@ class Reactor(TransportMethods):
             log.warning("Received signal %d while stopping: crashing the reactor", signum)
             self.crash()
 
+    # --- tracing ----------------------------------------------------------------------------
+
+    def setTracing(self, hook: TraceHook | None) -> None:
+        """Call ``hook(event, detail)`` for each step of the loop; None turns tracing off.
+
+        Events: ``"state"``, ``"wait"`` (polling reactors), ``"readable"``, ``"writable"``,
+        ``"wake"``, ``"thread call"``, ``"timer"``; :mod:`reactor._trace` says what each
+        ``detail`` is. Not a Twisted method. Off (the default), tracing costs nothing: the
+        traced variants of the loop's methods exist only while a hook is set.
+        """
+        from reactor._trace import setTracing
+
+        setTracing(self, hook)
+
     # --- host hooks -------------------------------------------------------------------------
+
+    def _traceHost(self, tracer: Tracer | None) -> None:
+        """Trace (or, with None, stop tracing) the host's own steps, e.g. its waits."""
 
     def _checkCanRun(self) -> None:
         """Raise if this host cannot run now (beyond what the state machine checks)."""

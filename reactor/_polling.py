@@ -26,6 +26,7 @@ from reactor.backends import READ, Backend
 from reactor.interfaces import IReactorTCP
 
 if TYPE_CHECKING:
+    from reactor._trace import Tracer
     from reactor.tcp import Connector, Port
 from reactor.error import WrongThreadError
 
@@ -48,6 +49,16 @@ class PollingReactor(Reactor):
 
     def _watch(self, fd: int, events: int) -> None:
         self._backend.setInterest(fd, events)
+
+    def _traceHost(self, tracer: Tracer | None) -> None:
+        # Tracing wraps the backend so every wait is reported; _pass itself stays untouched.
+        from reactor._trace import TracedBackend
+
+        backend = self._backend
+        if isinstance(backend, TracedBackend):
+            self._backend = backend = backend.backend
+        if tracer is not None:
+            self._backend = TracedBackend(backend, tracer)
 
     def _runLoop(self) -> None:
         while True:
