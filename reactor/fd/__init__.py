@@ -11,7 +11,7 @@ system-call helpers live in :mod:`reactor.fdesc`, ``StandardIO`` in :mod:`reacto
 from __future__ import annotations
 
 from reactor.fd._pipes import PipeReader, PipeWriter
-from reactor.fd._serial import SerialPort, SerialSettings, configureSerial
+from reactor.fd._serial import SerialPort, SerialSettings, configureSerial, serialAttributes
 from reactor.fd._transport import FileDescriptorAddress, FileDescriptorTransport
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "SerialPort",
     "SerialSettings",
     "configureSerial",
+    "serialAttributes",
 ]

@@ -452,6 +452,9 @@ class PipeWriter:
         ``ConnectionDone`` if nothing was waiting to be written (nothing was lost: the other
         side closed, as a TCP peer does), else ``ConnectionLost``.
         """
+        return self._readerGone()
+
+    def _readerGone(self) -> ConnectionDone | ConnectionLost:
         if self._buffer.size:
             return self._reason(
                 ConnectionLost(
@@ -533,7 +536,7 @@ class PipeWriter:
             # The poll and epoll reactors report the last reader of a FIFO leaving as an error
             # event (POLLERR, not "readable") and drop us with a bare ConnectionLost, where the
             # select and asyncio ones call doRead. Give the same answer either way.
-            reason = Failure(self.doRead())
+            reason = Failure(self._readerGone())
         self.disconnected = True
         self.disconnecting = True
         self._state = _CLOSED

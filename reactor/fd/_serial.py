@@ -2,9 +2,10 @@
 
 This module owns :class:`SerialPort` (Twisted's ``twisted.internet.serialport.SerialPort``,
 without pyserial: the stdlib ``termios`` module does the work), :class:`SerialSettings` (the
-line settings as a value) and :func:`configureSerial`, which applies them to any terminal
-descriptor. Moving the bytes is :class:`reactor.fd.FileDescriptorTransport`'s job; this module
-only opens the device and sets its terminal attributes.
+line settings as a value), :func:`serialAttributes`, which computes the terminal attributes
+for them, and :func:`configureSerial`, which applies them to any terminal descriptor. Moving
+the bytes is :class:`reactor.fd.FileDescriptorTransport`'s job; this module only opens the
+device and sets its terminal attributes.
 
 What "raw" means here (``cfmakeraw``'s settings): no echo, no line editing, no signals from
 characters, no CR/LF translation in either direction, no stripping of the eighth bit -- the
@@ -30,7 +31,7 @@ import attrs
 
 from reactor.fd._transport import FileDescriptorTransport
 
-__all__ = ["SerialPort", "SerialSettings", "configureSerial"]
+__all__ = ["SerialPort", "SerialSettings", "configureSerial", "serialAttributes"]
 
 _SIZES = {5: termios.CS5, 6: termios.CS6, 7: termios.CS7, 8: termios.CS8}
 #: "Stick" parity (mark or space) exists only where termios has CMSPAR: Linux, whose value
@@ -89,7 +90,12 @@ class SerialSettings:
     @classmethod
     def fromTerminal(cls, fd: int) -> SerialSettings:
         """Read the settings a terminal descriptor has now (raises ValueError if unusual)."""
-        iflag, _, cflag, _, ispeed, _, _ = termios.tcgetattr(fd)
+        return cls.fromAttributes(termios.tcgetattr(fd))
+
+    @classmethod
+    def fromAttributes(cls, attributes: list[Any]) -> SerialSettings:
+        """Read the settings out of a ``termios.tcgetattr()`` list."""
+        iflag, _, cflag, _, ispeed, _, _ = attributes
         speeds = {
             getattr(termios, name): int(name[1:])
             for name in dir(termios)
@@ -115,9 +121,19 @@ class SerialSettings:
 def configureSerial(fd: int, settings: SerialSettings) -> None:
     """Put the terminal ``fd`` in raw mode with ``settings`` (see the module docstring).
 
+    A pty's kernel driver forces 8 bits and no parity whatever is asked; a real line keeps
+    what :func:`serialAttributes` computes.
+
     :raises termios.error: if ``fd`` is not a terminal.
     """
-    attributes = termios.tcgetattr(fd)
+    attributes = serialAttributes(termios.tcgetattr(fd), settings)
+    termios.tcsetattr(fd, termios.TCSANOW, attributes)
+
+
+def serialAttributes(attributes: list[Any], settings: SerialSettings) -> list[Any]:
+    """Return a copy of the ``termios.tcgetattr()`` list ``attributes`` made raw with
+    ``settings`` (no system call: :func:`configureSerial` applies it)."""
+    attributes = [*attributes[:6], list(attributes[_CC])]
     iflag, oflag, cflag, lflag = attributes[:4]
     # Raw mode: cfmakeraw()'s flags.
     iflag &= ~(
@@ -157,7 +173,7 @@ def configureSerial(fd: int, settings: SerialSettings) -> None:
     cc[termios.VMIN] = 1
     cc[termios.VTIME] = 0
     attributes[:6] = [iflag, oflag, cflag, lflag, speed, speed]
-    termios.tcsetattr(fd, termios.TCSANOW, attributes)
+    return attributes
 
 
 class SerialPort(FileDescriptorTransport):
