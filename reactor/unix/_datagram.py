@@ -11,14 +11,22 @@ Reading: up to :data:`DATAGRAMS_PER_EVENT` datagrams per readable event. A datag
 than ``maxPacketSize`` is dropped and logged (Twisted delivers its first ``maxPacketSize``
 bytes as if they were all of it); later ones are counted in ``truncatedDatagrams``.
 
-Writing sends at once, without a buffer, as Twisted does. Unlike UDP, a Unix datagram is never
-lost in transit: the kernel refuses it instead when the receiver's queue is full (``EAGAIN``).
-Such a datagram is dropped, as in Twisted, but counted in ``droppedWrites`` and logged the
-first time, so the loss is visible. (Not fixed here: buffering and waiting for writability
-works only for connected sockets -- an unconnected one is always reported writable -- so it
-would be half a fix.) ``EMSGSIZE`` raises :class:`reactor.error.MessageLengthError`; a
-destination nobody serves raises the ``OSError`` (``ECONNREFUSED``, ``ENOENT``) on an unconnected
-port and calls ``connectionRefused()`` on a connected one.
+Writing. A Unix datagram, unlike a UDP one, is never lost in transit: the kernel refuses to
+take it (``EAGAIN``) while the receiver's queue is full -- and that queue is short (Linux's
+``net.unix.max_dgram_qlen`` is 10 by default), so a burst of a dozen datagrams hits it. Twisted
+drops such a datagram silently; we hold it back instead, in order, in a queue of at most
+:data:`MAX_HELD_DATAGRAMS`, and send it once the receiver has room. A connected socket learns
+that from writability (Linux reports a connected datagram socket writable only when its peer's
+queue has room); an unconnected one cannot (it is always reported writable), so it retries on a
+timer, from :data:`RETRY_FIRST` seconds doubling up to :data:`RETRY_MAX`. Later datagrams wait
+behind a held one, even to other receivers (one queue keeps the order the protocol wrote in).
+Beyond the queue's bound datagrams are dropped, counted in ``droppedWrites`` and logged once;
+datagrams still held when the port stops are dropped and logged.
+
+Errors: ``EMSGSIZE`` raises :class:`reactor.error.MessageLengthError` (for a held datagram,
+found only when it is finally sent, it is logged and the datagram dropped); a destination
+nobody serves raises the ``OSError`` (``ECONNREFUSED``, ``ENOENT``) on an unconnected port and
+calls ``connectionRefused()`` on a connected one.
 
 Reactor thread only.
 """
@@ -29,6 +37,7 @@ import errno
 import logging
 import os
 import socket
+from collections import deque
 from typing import Any
 
 from zope.interface import (  # type: ignore[import-untyped]
@@ -46,6 +55,9 @@ from reactor.unix._paths import FileIdentity, bindPath, removeIfOurs
 
 __all__ = [
     "DATAGRAMS_PER_EVENT",
+    "MAX_HELD_DATAGRAMS",
+    "RETRY_FIRST",
+    "RETRY_MAX",
     "ConnectedDatagramProtocol",
     "ConnectedUNIXDatagramPort",
     "UNIXDatagramPort",
@@ -56,6 +68,14 @@ log = logging.getLogger("reactor.unix")
 #: Most datagrams read per readable event, so one busy socket cannot starve the others.
 DATAGRAMS_PER_EVENT = 256
 
+#: Most datagrams held back while receivers' queues are full; more are dropped and counted.
+MAX_HELD_DATAGRAMS = 1024
+#: Seconds before an unconnected socket retries a held datagram, then doubled...
+RETRY_FIRST = 0.001
+#: ...up to this many.
+RETRY_MAX = 0.05
+
+_FULL = frozenset({errno.EAGAIN, errno.ENOBUFS, errno.EINTR})
 _REFUSED = frozenset({errno.ECONNREFUSED, errno.ENOENT, errno.ECONNRESET})
 
 
@@ -107,12 +127,18 @@ class UNIXDatagramPort:
         self.reactor = reactor
         self.socket: socket.socket | None = None
         self.connected = False
-        #: Datagrams dropped because the receiver's queue was full (``EAGAIN``).
+        #: Datagrams dropped: more than MAX_HELD_DATAGRAMS were held back, or the port stopped
+        #: with some still held.
         self.droppedWrites = 0
         #: Datagrams dropped because they were longer than ``maxPacketSize``.
         self.truncatedDatagrams = 0
         self._fd = -1
         self._identity: FileIdentity | None = None
+        # Datagrams (with their destination; None when connected) the kernel has not taken yet,
+        # oldest first; None while there are none. See the module docstring.
+        self._held: deque[tuple[bytes, Any]] | None = None
+        self._retryCall: Any = None
+        self._retryDelay = RETRY_FIRST
 
     def startListening(self) -> None:
         """Bind the socket, watch it and start the protocol.
@@ -159,6 +185,14 @@ class UNIXDatagramPort:
 
     def _closeSocket(self) -> None:
         self.reactor.removeReader(self)
+        self.reactor.removeWriter(self)
+        if self._retryCall is not None:
+            self._retryCall.cancel()
+            self._retryCall = None
+        held, self._held = self._held, None
+        if held:
+            self.droppedWrites += len(held)
+            log.warning("%r stopped with %d datagrams still held back; dropped", self, len(held))
         sock, self.socket = self.socket, None
         if sock is not None:
             sock.close()
@@ -172,35 +206,91 @@ class UNIXDatagramPort:
 
     def write(self, datagram: bytes, addr: str | bytes) -> int | None:
         """Send ``datagram`` to the socket bound at ``addr``; return the bytes sent, or None if
-        it was dropped (the receiver's queue is full; see the module docstring).
+        it was held back (the receiver's queue is full) or dropped (see the module docstring).
 
         :raises MessageLengthError: if the datagram is too long for the system.
         :raises OSError: if nobody is bound at ``addr`` (``ECONNREFUSED``, ``ENOENT``).
         """
-        try:
-            return self._sock().sendto(datagram, addr)
-        except (BlockingIOError, InterruptedError):
-            self._dropped(addr)
+        sock = self._sock()
+        if self._held:
+            self._hold(datagram, addr)
             return None
+        try:
+            return sock.sendto(datagram, addr)
         except OSError as e:
-            if e.errno == errno.EMSGSIZE:
-                raise MessageLengthError(
-                    f"a {len(datagram)}-byte datagram is too long for this socket"
-                ) from e
-            if e.errno == errno.ENOBUFS:
-                self._dropped(addr)
+            if e.errno in _FULL:
+                self._hold(datagram, addr)
                 return None
+            self._sendFailed(e, datagram)
             raise
 
-    def _dropped(self, destination: object) -> None:
-        self.droppedWrites += 1
-        if self.droppedWrites == 1:
-            log.warning(
-                "%r dropped a datagram to %r: its receiver's queue is full (further drops are "
-                "counted in droppedWrites)",
-                self,
-                destination,
-            )
+    def _sendFailed(self, error: OSError, datagram: bytes) -> None:
+        """A send failed for ``error``, not for want of room: raise what the caller should see
+        instead of the bare ``OSError``, or return to let the caller raise that."""
+        if error.errno == errno.EMSGSIZE:
+            raise MessageLengthError(
+                f"a {len(datagram)}-byte datagram is too long for this socket"
+            ) from error
+
+    def _hold(self, datagram: bytes, addr: Any) -> None:
+        held = self._held
+        if held is None:
+            held = self._held = deque()
+        if len(held) >= MAX_HELD_DATAGRAMS:
+            self.droppedWrites += 1
+            if self.droppedWrites == 1:
+                log.warning(
+                    "%r dropped a datagram: %d are held back already, waiting for their "
+                    "receivers to read (further drops are counted in droppedWrites)",
+                    self,
+                    len(held),
+                )
+            return
+        held.append((bytes(datagram), addr))
+        if len(held) == 1:
+            self._waitForRoom()
+
+    def _waitForRoom(self) -> None:
+        # Unconnected: no readiness tells us when the receiver has room (module docstring).
+        self._retryCall = self.reactor.callLater(self._retryDelay, self._retryHeld)
+        self._retryDelay = min(self._retryDelay * 2, RETRY_MAX)
+
+    def _retryHeld(self) -> None:
+        self._retryCall = None
+        self._sendHeld()
+
+    def _sendHeld(self) -> None:
+        """Send held datagrams until the kernel refuses one for want of room again."""
+        sock = self.socket
+        held = self._held
+        if sock is None or held is None:
+            return
+        while held:
+            datagram, addr = held[0]
+            try:
+                if addr is None:
+                    sock.send(datagram)
+                else:
+                    sock.sendto(datagram, addr)
+            except OSError as e:
+                if e.errno in _FULL:
+                    self._waitForRoom()
+                    return
+                held.popleft()
+                self._heldFailed(e, addr)
+                if self.socket is not sock:
+                    return  # The protocol stopped the port.
+                continue
+            held.popleft()
+            self._retryDelay = RETRY_FIRST
+        self._held = None
+        self._stopWaiting()
+
+    def _stopWaiting(self) -> None:
+        """Nothing is held any more (the unconnected port waits on timers only)."""
+
+    def _heldFailed(self, error: OSError, addr: Any) -> None:
+        log.warning("%r dropped a held-back datagram to %r: %s", self, addr, error)
 
     def _sock(self) -> socket.socket:
         sock = self.socket
@@ -342,27 +432,43 @@ class ConnectedUNIXDatagramPort(UNIXDatagramPort):
 
     def write(self, datagram: bytes) -> int | None:  # type: ignore[override]
         """Send ``datagram`` to the connected peer; return the bytes sent, or None if it was
-        dropped (the peer's queue is full, or nobody is bound there: ``connectionRefused()``).
+        held back (the peer's queue is full), dropped (see the module docstring) or refused
+        (nobody is bound there any more: ``connectionRefused()`` is called).
 
         :raises MessageLengthError: if the datagram is too long for the system.
         """
-        try:
-            return self._sock().send(datagram)
-        except (BlockingIOError, InterruptedError):
-            self._dropped(self.remoteAddress)
+        sock = self._sock()
+        if self._held:
+            self._hold(datagram, None)
             return None
+        try:
+            return sock.send(datagram)
         except OSError as e:
-            if e.errno == errno.EMSGSIZE:
-                raise MessageLengthError(
-                    f"a {len(datagram)}-byte datagram is too long for this socket"
-                ) from e
+            if e.errno in _FULL:
+                self._hold(datagram, None)
+                return None
+            self._sendFailed(e, datagram)
             if e.errno in _REFUSED:
                 self._refused()
                 return None
-            if e.errno == errno.ENOBUFS:
-                self._dropped(self.remoteAddress)
-                return None
             raise
+
+    def _waitForRoom(self) -> None:
+        # Connected: the socket is reported writable once the peer's queue has room.
+        self.reactor.addWriter(self)
+
+    def doWrite(self) -> None:
+        """The peer's queue has room: send what is held back."""
+        self._sendHeld()
+
+    def _stopWaiting(self) -> None:
+        self.reactor.removeWriter(self)
+
+    def _heldFailed(self, error: OSError, addr: Any) -> None:
+        if error.errno in _REFUSED:
+            self._refused()
+            return
+        super()._heldFailed(error, self.remoteAddress)
 
     def _deliver(self, data: bytes, addr: Any) -> None:
         self.protocol.datagramReceived(data)
