@@ -32,6 +32,7 @@ FAMILIES: tuple[str, ...] = (
     "benchmarks.db",
     "benchmarks.reactor",
     "benchmarks.tcp",
+    "benchmarks.unix",
     "benchmarks.udp",
 )
 
