@@ -43,6 +43,7 @@ from zope.interface import classImplements  # type: ignore[import-untyped]
 
 from deferred import Deferred, Failure, succeed
 from reactor._flow import NO_PRODUCER, ProducerFlow
+from reactor._tlsinterfaces import ITLSTransport
 from reactor.error import (
     ConnectionAborted,
     ConnectionDone,
@@ -499,7 +500,7 @@ class AsyncioConnection(asyncio.Protocol):
         return f"<asyncio TCP {self.logPrefix()} peer={self._peerAddr} {state}>"
 
 
-classImplements(AsyncioConnection, ITCPTransport, IConsumer, IPushProducer)
+classImplements(AsyncioConnection, ITCPTransport, ITLSTransport, IConsumer, IPushProducer)
 
 
 class AsyncioPort:

@@ -65,6 +65,7 @@ from zope.interface import classImplements  # type: ignore[import-untyped]
 from deferred import Failure
 from reactor._buffer import WriteBuffer
 from reactor._flow import NO_PRODUCER, ProducerFlow
+from reactor._tlsinterfaces import ITLSTransport
 from reactor.error import ConnectionAborted, ConnectionDone, ConnectionLost
 from reactor.interfaces import (
     IConsumer,
@@ -629,4 +630,4 @@ class Connection:
         return f"<TCP {self.logPrefix()} fd={self._fd} peer={self._peerAddr!r} {state}>"
 
 
-classImplements(Connection, ITCPTransport, IConsumer, IPushProducer)
+classImplements(Connection, ITCPTransport, ITLSTransport, IConsumer, IPushProducer)

@@ -57,6 +57,7 @@ from typing import Any
 from zope.interface import classImplements  # type: ignore[import-untyped]
 
 from deferred import Deferred, Failure
+from reactor._tlsinterfaces import ISSLTransport
 from reactor.interfaces import (
     IConsumer,
     IHalfCloseableProtocol,
@@ -697,4 +698,6 @@ class TLSMemoryBIOProtocol:
         return f"<TLS {side} {self.logPrefix()} {self._phase.value} over {self.transport!r}>"
 
 
-classImplements(TLSMemoryBIOProtocol, IProtocol, IHalfCloseableProtocol, IConsumer, IPushProducer)
+classImplements(
+    TLSMemoryBIOProtocol, IProtocol, IHalfCloseableProtocol, ISSLTransport, IConsumer, IPushProducer
+)
