@@ -14,7 +14,10 @@ loop already, so a second implementation would buy nothing but drift.)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reactor.udp import MulticastPort, Port
 
 __all__ = ["TransportMethods"]
 
@@ -26,7 +29,7 @@ class TransportMethods:
 
     def listenUDP(
         self, port: int, protocol: Any, interface: str = "", maxPacketSize: int = 8192
-    ) -> Any:
+    ) -> Port:
         """Bind a UDP socket to ``interface``:``port`` (0: any free port) for ``protocol``."""
         from reactor.udp import listenUDP
 
@@ -39,7 +42,7 @@ class TransportMethods:
         interface: str = "",
         maxPacketSize: int = 8192,
         listenMultiple: bool = False,
-    ) -> Any:
+    ) -> MulticastPort:
         """Bind a multicast-capable UDP socket to ``interface``:``port`` for ``protocol``."""
         from reactor.udp import listenMulticast
 
