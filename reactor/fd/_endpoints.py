@@ -132,6 +132,8 @@ def _descriptor(name: str, value: str, endpoint: str) -> int:
 
 
 def _parseStdio(reactor: Any, *args: str, **kwargs: str) -> StandardIOEndpoint:
+    if args == ("",):
+        args = ()  # "stdio:" -- the colon ends an empty segment.
     if args or kwargs:
         raise ValueError(f"stdio: takes no parameters, got {list(args) + sorted(kwargs)!r}")
     return StandardIOEndpoint(reactor)
