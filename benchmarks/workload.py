@@ -32,6 +32,7 @@ FAMILIES: tuple[str, ...] = (
     "benchmarks.db",
     "benchmarks.reactor",
     "benchmarks.tcp",
+    "benchmarks.tls",
     "benchmarks.unix",
     "benchmarks.udp",
 )
