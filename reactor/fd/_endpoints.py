@@ -140,6 +140,8 @@ def _parseStdio(reactor: Any, *args: str, **kwargs: str) -> StandardIOEndpoint:
 
 
 def _parseFd(reactor: Any, *args: str, **kwargs: str) -> FileDescriptorEndpoint:
+    if args == ("",):
+        args = ()  # "fd:" -- the colon ends an empty segment.
     readFd = kwargs.pop("in", None)
     writeFd = kwargs.pop("out", None)
     if kwargs:
