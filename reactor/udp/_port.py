@@ -51,6 +51,7 @@ from reactor._netinterfaces import IListeningPort, ILoggingContext
 from reactor._udpinterfaces import IUDPTransport
 from reactor.address import IPv4Address, IPv6Address
 from reactor.error import ConnectionDone, ConnectionLost, InvalidAddressError, MessageLengthError
+from reactor.interfaces import IReadDescriptor
 from reactor.protocol import AbstractDatagramProtocol
 from reactor.tcp._sockets import addressOf, familyOfLiteral
 from reactor.udp._sockets import (
@@ -435,4 +436,4 @@ class Port:
         return f"<UDP Port {type(self.protocol).__name__} on {where} {state}>"
 
 
-classImplements(Port, IUDPTransport, IListeningPort, ILoggingContext)
+classImplements(Port, IUDPTransport, IListeningPort, ILoggingContext, IReadDescriptor)

@@ -24,6 +24,7 @@ from reactor.error import (
     InvalidAddressError,
     MessageLengthError,
 )
+from reactor.interfaces import IReadDescriptor
 from reactor.protocol import AbstractDatagramProtocol
 from reactor.udp import Port
 
@@ -61,11 +62,14 @@ def test_datagramsAreEchoedOverIPv6Loopback(realReactor: Reactor) -> None:
     assert server.datagrams == [(b"over six", ("::1", clientPort.getHost().port))]
 
 
-def test_portProvidesTheUDPTransportAndListeningPortInterfaces(realReactor: Reactor) -> None:
+def test_portProvidesTheUDPTransportListeningPortAndReadDescriptorInterfaces(
+    realReactor: Reactor,
+) -> None:
     port = listen(realReactor, Recorder())
     try:
         assert verifyObject(IUDPTransport, port)
         assert verifyObject(IListeningPort, port)
+        assert verifyObject(IReadDescriptor, port)
     finally:
         port.stopListening()
 
