@@ -17,12 +17,15 @@ import argparse
 import sys
 from typing import Any
 
+from zope.interface import classImplements  # type: ignore[import-untyped]
+
 from deferred import Deferred, Failure
 from reactor import Reactor
 from reactor.cli._errors import CommandFailed
 from reactor.cli._options import Subcommands, addReactorOption, chooseReactor
 from reactor.cli._serving import clientEndpoint, serveUntilStopped
 from reactor.error import ConnectionDone, ReactorNotRunning
+from reactor.interfaces import IHalfCloseableProtocol
 from reactor.protocol import Factory, Protocol, connectionDone
 
 __all__ = ["Connection", "Terminal", "addParser", "run"]
@@ -55,12 +58,16 @@ class Connection(Protocol):
         self.client.toTerminal(data)
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:
-        """The other side closed (or the connection broke): stop."""
+        """The other side closed (or the connection broke): finish up."""
         self.client.connectionEnded(reason)
 
 
 class Terminal(Protocol):
-    """The terminal side (on StandardIO): what is typed goes to the connection."""
+    """The terminal side (on StandardIO): what is typed goes to the connection.
+
+    Half-closeable: the end of standard input (``readConnectionLost``) only ends what we send;
+    ``connectionLost`` comes once standard output is done too.
+    """
 
     def __init__(self, client: _Client) -> None:
         self.client = client
@@ -69,19 +76,34 @@ class Terminal(Protocol):
         """Send it."""
         self.client.toConnection(data)
 
-    def connectionLost(self, reason: Failure = connectionDone) -> None:
+    def readConnectionLost(self) -> None:
         """Standard input ended: send nothing more, keep printing what arrives."""
         self.client.inputEnded()
 
+    def writeConnectionLost(self) -> None:
+        """Standard output is gone (nobody reads it): nothing more can be shown."""
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        """Both standard input and output are done."""
+        self.client.terminalClosed()
+
+
+classImplements(Terminal, IHalfCloseableProtocol)
+
 
 class _Client:
-    """Joins the two sides; remembers how the connection ended."""
+    """Joins the two sides; remembers how the connection ended.
+
+    The command ends once the connection has ended and what it sent has been written to
+    standard output (the terminal transport's ``connectionLost`` says so).
+    """
 
     def __init__(self, reactor: Reactor, description: str) -> None:
         self.reactor = reactor
         self.description = description
         self.connection: Connection | None = None
         self.terminal: Terminal | None = None
+        self.connectionDone = False
         self.broken: Failure | None = None
 
     def start(self, endpoint: Any) -> Deferred[Any]:
@@ -104,11 +126,11 @@ class _Client:
             self.terminal.transport.write(data)
 
     def toConnection(self, data: bytes) -> None:
-        if self.connection is not None:
+        if self.connection is not None and not self.connectionDone:
             self.connection.transport.write(data)
 
     def inputEnded(self) -> None:
-        if self.connection is None:
+        if self.connection is None or self.connectionDone:
             return
         transport = self.connection.transport
         halfClose = getattr(transport, "loseWriteConnection", None)
@@ -118,10 +140,21 @@ class _Client:
             transport.loseConnection()
 
     def connectionEnded(self, reason: Failure) -> None:
+        self.connectionDone = True
         if not reason.check(ConnectionDone):
             self.broken = reason
-        if self.terminal is not None:
-            self.terminal.transport.loseConnection()  # flushes what is still to be printed
+        if self.terminal is None:
+            self._stop()
+        else:
+            self.terminal.transport.loseConnection()  # writes what is left, then closes
+
+    def terminalClosed(self) -> None:
+        if not self.connectionDone and self.connection is not None:
+            self.connection.transport.loseConnection()  # its end stops us
+        else:
+            self._stop()
+
+    def _stop(self) -> None:
         try:
             self.reactor.stop()
         except ReactorNotRunning:

@@ -55,6 +55,36 @@ def runTreadle(
     )
 
 
+def runAll(
+    commandLines: list[tuple[str, ...]], timeout: float = DEADLINE
+) -> dict[tuple[str, ...], subprocess.CompletedProcess[str]]:
+    """Run ``treadle`` with each command line, all at once; return each one's outcome."""
+    running = {
+        words: subprocess.Popen(
+            treadleArgv(*words),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=childEnvironment(),
+        )
+        for words in commandLines
+    }
+    outcomes = {}
+    try:
+        for words, process in running.items():
+            out, err = process.communicate(timeout=timeout)
+            outcomes[words] = subprocess.CompletedProcess(
+                process.args, process.returncode, out, err
+            )
+    finally:
+        for process in running.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    return outcomes
+
+
 def pgURL(conninfo: str) -> str:
     """The ``postgresql://`` URL for a libpq ``key=value`` connection string."""
     fields = dict(part.partition("=")[::2] for part in conninfo.split(" "))
