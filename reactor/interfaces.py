@@ -255,3 +255,9 @@ from reactor import _netinterfaces  # noqa: E402
 from reactor._netinterfaces import *  # noqa: E402, F403
 
 __all__ += _netinterfaces.__all__
+
+# The Unix-socket contracts (descriptor passing, Unix datagrams, IReactorUNIX...).
+from reactor import _unixinterfaces  # noqa: E402
+from reactor._unixinterfaces import *  # noqa: E402, F403
+
+__all__ += _unixinterfaces.__all__
