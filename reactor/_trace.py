@@ -16,6 +16,8 @@ The events, with their ``detail``:
     asyncio loop waits, and there is no such event.)
 ``"readable"`` / ``"writable"``
     A reader's ``doRead`` / a writer's ``doWrite`` is about to run: ``detail`` is that object.
+    (``AsyncioReactor``'s TCP connections are asyncio transports, dispatched by asyncio
+    itself: they report none.)
 ``"wake"``
     The waker woke the loop: calls from other threads (and thread results) are waiting;
     ``detail`` is None. One wake-up serves a whole burst of them.
