@@ -35,6 +35,7 @@ FAMILIES: tuple[str, ...] = (
     "benchmarks.tls",
     "benchmarks.unix",
     "benchmarks.udp",
+    "benchmarks.chat",
 )
 
 
