@@ -378,7 +378,11 @@ class PipeWriter:
         """
         buffer = self._buffer
         if self._direct and not buffer.size:
-            sent = writeToFD(self._fd, data)
+            try:
+                sent = writeToFD(self._fd, data)
+            except TypeError:
+                _checkBytes(data)  # A clearer message for str.
+                raise
             if isinstance(sent, ConnectionLost):
                 self._closeSoon(Failure(self._reason(sent)))
                 return

@@ -154,6 +154,7 @@ class FileDescriptorTransport:
         if fd is not None:
             writeFd = os.dup(fd)
             shared = True
+        readerWasBlocking = readFd is not None and os.get_blocking(readFd)
         restore: bool | None = None
         if shared:
             assert readFd is not None
@@ -174,7 +175,10 @@ class FileDescriptorTransport:
             if fd is not None and writeFd is not None:
                 os.close(writeFd)
             if self._reader is not None:
+                # Hand the reading descriptor back as it was given: unwatched, same mode.
                 self._reader.stopReading()
+                if readerWasBlocking and not shared:
+                    os.set_blocking(self._reader.fileno(), True)
             self._restoreBlocking()
             raise
         try:

@@ -337,8 +337,10 @@ def test_writerRefusesStr(realReactor: Reactor) -> None:
     rfd, wfd = os.pipe()
     sink = Sink()
     writer = _writer(realReactor, wfd, sink)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="not str"):
         writer.write("text")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        writer.write(42)  # type: ignore[arg-type]
     writer.write(b"x" * 200_000)
     with pytest.raises(TypeError, match="not str"):
         writer.write("text")  # type: ignore[arg-type]

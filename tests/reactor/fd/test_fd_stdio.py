@@ -23,7 +23,11 @@ CHILD = str(HERE / "_stdiochild.py")
 CONSOLE = str(HERE.parent.parent.parent / "docs" / "examples" / "console.py")
 TIMEOUT = 20.0
 
-pytestmark = pytest.mark.parametrize("backend", BACKENDS)
+#: Tests about real I/O run on every backend; the ones about protocol logic, which the
+#: in-process tests (test_fd_transport, test_fd_endpoints) already run on every backend, here
+#: only check the child-process path on the default one (each child costs ~0.3 s to start).
+everyBackend = pytest.mark.parametrize("backend", BACKENDS)
+defaultBackend = pytest.mark.parametrize("backend", [reactorPackage.defaultReactorName()])
 
 
 def _env(backend: str) -> dict[str, str]:
@@ -46,6 +50,7 @@ def _run(backend: str, mode: str, payload: bytes) -> tuple[bytes, str]:
     return out, err.decode()
 
 
+@everyBackend
 def test_echoThroughPipesIsIntactAndFlushedAtEndOfInput(backend: str) -> None:
     payload = os.urandom(1_000_000)
     out, err = _run(backend, "echo", payload)
@@ -54,18 +59,21 @@ def test_echoThroughPipesIsIntactAndFlushedAtEndOfInput(backend: str) -> None:
     assert "stdin and stdout now /dev/null: True" in err
 
 
+@defaultBackend
 def test_theStdioEndpointBuildsOneProtocolOnStdio(backend: str) -> None:
     out, err = _run(backend, "endpoint", b"through the endpoint")
     assert out == b"through the endpoint"
     assert "lost: ConnectionDone" in err
 
 
+@defaultBackend
 def test_aHalfCloseableProtocolWritesAfterEndOfInput(backend: str) -> None:
     out, err = _run(backend, "halfclose", b"x" * 100_000)
     assert out == b"eof after 100000 bytes\n"
     assert "lost: ConnectionDone" in err
 
 
+@everyBackend
 def test_aRegularFileOnStdinIsReadToItsEnd(backend: str) -> None:
     # epoll refuses regular files (EPERM); the epoll and asyncio reactors must still read them.
     payload = os.urandom(300_000)
@@ -85,6 +93,7 @@ def test_aRegularFileOnStdinIsReadToItsEnd(backend: str) -> None:
     assert "lost: ConnectionDone" in err.decode()
 
 
+@everyBackend
 def test_theReaderOfOurOutputLeavingIsConnectionLost(backend: str) -> None:
     with subprocess.Popen(
         [sys.executable, CHILD, "flood"],
@@ -169,6 +178,7 @@ def terminals() -> list[Terminal]:
         terminal.close()
 
 
+@everyBackend
 def test_echoOnAPtyAndTheTerminalIsLeftBlocking(backend: str, terminals: list[Terminal]) -> None:
     terminal = Terminal([sys.executable, CHILD, "echo"], backend)
     terminals.append(terminal)
@@ -184,6 +194,7 @@ def test_echoOnAPtyAndTheTerminalIsLeftBlocking(backend: str, terminals: list[Te
     assert os.get_blocking(terminal.slave)
 
 
+@everyBackend
 def test_theConsoleExampleAnswersCommandsOnATerminal(
     backend: str, terminals: list[Terminal]
 ) -> None:
@@ -205,6 +216,7 @@ def test_theConsoleExampleAnswersCommandsOnATerminal(
     assert os.get_blocking(terminal.slave)
 
 
+@everyBackend
 def test_theConsoleExampleSaysByeAtEndOfInput(backend: str, terminals: list[Terminal]) -> None:
     terminal = Terminal([sys.executable, CONSOLE], backend)
     terminals.append(terminal)

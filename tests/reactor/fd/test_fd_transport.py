@@ -4,6 +4,7 @@ TCP's transport behaviour -- bytes both ways, flow control, closing, half-close,
 from __future__ import annotations
 
 import os
+import resource
 import socket
 from typing import Any
 
@@ -377,3 +378,26 @@ def test_sharedDescriptionGetsItsBlockingModeBackOnlyAtTheEnd(realReactor: React
     runUntil(r, a.lost)
     assert os.get_blocking(witness)
     closeQuietly(witness, slave, master)
+
+
+@pytest.mark.reactor("select")
+def test_aDescriptorTheReactorCannotWatchIsHandedBackUntouched(reactor: Reactor) -> None:
+    # select() stops at FD_SETSIZE (1024): the transport refuses, and the caller keeps its fds
+    # as they were (open, blocking, unwatched).
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft <= 1100:
+        if hard != resource.RLIM_INFINITY and hard <= 1100:
+            pytest.skip(f"this process may not open descriptor 1100 (hard limit {hard})")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (2048, hard))
+    rfd, wfd = os.pipe()
+    high = os.dup2(wfd, 1100)
+    os.close(wfd)
+    try:
+        with pytest.raises(ValueError):
+            FileDescriptorTransport(reactor, None, Recorder(), readFd=rfd, writeFd=high)
+        assert isOpen(rfd) and isOpen(high)
+        assert os.get_blocking(rfd) and os.get_blocking(high)
+        assert reactor.getReaders() == [] and reactor.getWriters() == []
+    finally:
+        closeQuietly(rfd, high)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
