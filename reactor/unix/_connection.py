@@ -117,7 +117,7 @@ class UNIXConnection(Connection):
         peer: UNIXAddress,
         onLost: Callable[[Failure], None] | None = None,
     ) -> None:
-        super().__init__(sock, reactor, (), onLost)
+        super().__init__(sock, reactor, (), onLost=onLost)
         self._unixHost = host
         self._unixPeer = peer
         self._receivesDescriptors = False

@@ -14,14 +14,14 @@ from zope.interface.verify import verifyObject
 
 from deferred import Deferred
 from reactor import Reactor
-from reactor._unixinterfaces import (
+from reactor.address import UNIXAddress
+from reactor.error import CannotListenError, MessageLengthError
+from reactor.interfaces import (
+    IListeningPort,
     IReactorUNIXDatagram,
     IUNIXDatagramConnectedTransport,
     IUNIXDatagramTransport,
 )
-from reactor.address import UNIXAddress
-from reactor.error import CannotListenError, MessageLengthError
-from reactor.interfaces import IListeningPort
 from reactor.protocol import DatagramProtocol
 from reactor.unix import ConnectedDatagramProtocol
 from reactor.unix._datagram import MAX_HELD_DATAGRAMS

@@ -13,8 +13,8 @@ from zope.interface import implementer
 
 from deferred import Deferred
 from reactor import Reactor
-from reactor._unixinterfaces import IFileDescriptorReceiver
 from reactor.endpoints import clientFromString, serverFromString
+from reactor.interfaces import IFileDescriptorReceiver
 
 
 @implementer(IFileDescriptorReceiver)

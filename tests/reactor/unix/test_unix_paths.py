@@ -287,3 +287,61 @@ def test_checkPIDFailsWhenTheLockNamesADeadProcess(reactor: Reactor, sockDir: Pa
     connectUnixTo(reactor, path, client, checkPID=True)
     with pytest.raises(BadFileError):
         runUntil(reactor, client.made)
+
+
+_CONTENDER = """
+import sys
+import reactor
+from reactor.error import CannotListenError
+from reactor.protocol import Factory, Protocol
+
+r = reactor.PollReactor()
+sys.stdout.write("ready\\n")
+sys.stdout.flush()
+sys.stdin.readline()
+try:
+    port = r.listenUNIX(sys.argv[1], Factory.forProtocol(Protocol))
+except CannotListenError:
+    sys.stdout.write("refused\\n")
+else:
+    sys.stdout.write("listening\\n")
+sys.stdout.flush()
+sys.stdin.readline()
+"""
+
+
+def test_serversStartingTogetherOnAStaleFileLeaveExactlyOneListening(sockDir: Path) -> None:
+    path = str(sockDir / "s")
+    _staleFile(path)
+    repository = Path(__file__).resolve().parents[3]
+    env = dict(os.environ, PYTHONPATH=str(repository))
+    contenders = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CONTENDER, path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        for _ in range(3)
+    ]
+    try:
+        for child in contenders:
+            assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        for child in contenders:  # As close together as we can make it.
+            assert child.stdin is not None
+            child.stdin.write(b"go\n")
+            child.stdin.flush()
+        outcomes = sorted(
+            child.stdout.readline().decode().strip()
+            for child in contenders
+            if child.stdout is not None
+        )
+        served = servedAt(path)
+    finally:
+        for child in contenders:
+            assert child.stdin is not None and child.stdout is not None
+            child.stdin.close()
+            child.wait(10)
+            child.stdout.close()
+    assert outcomes == ["listening", "refused", "refused"]
+    assert served

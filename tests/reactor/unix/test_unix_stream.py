@@ -26,10 +26,9 @@ from zope.interface.verify import verifyObject
 
 from deferred import Deferred
 from reactor import Reactor
-from reactor._unixinterfaces import IReactorUNIX, IUNIXTransport
 from reactor.address import UNIXAddress
 from reactor.error import ConnectError, ConnectionDone, ConnectionRefusedError, TimeoutError
-from reactor.interfaces import IConnector, IListeningPort
+from reactor.interfaces import IConnector, IListeningPort, IReactorUNIX, IUNIXTransport
 
 PAYLOAD_SIZE = 4 * 1024 * 1024
 
