@@ -36,6 +36,8 @@ FAMILIES: tuple[str, ...] = (
     "benchmarks.unix",
     "benchmarks.udp",
     "benchmarks.chat",
+    "benchmarks.process",
+    "benchmarks.gui",
 )
 
 
