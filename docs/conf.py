@@ -15,7 +15,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-# Local extensions (docs/_ext): the zope.interface documenter.
+# Local extensions (docs/_ext): the zope.interface documenter, the tutorial lesson directive.
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "treadle"
@@ -29,6 +29,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.viewcode",
     "zopeinterfaces",
+    "lessons",
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
