@@ -11,6 +11,11 @@ apart by the first character: ``* ...`` information, ``<nick> text`` a message (
 back once it is stored: that is its acknowledgement), ``= TIME <nick> text`` history, ``! ...``
 an error. Control characters in a message are replaced with ``?`` so that nobody can drive
 other people's terminals.
+
+``/quit``, or the end of the client's input (the protocol is half-closeable: a client that
+half-closes, as ``treadle connect`` does at the end of its input, still gets its answers),
+first waits for what the client already asked for -- its messages' acknowledgements, its
+history -- so ``printf '/nick ann\nhello\n/quit\n' | nc ...`` sees ``<ann> hello``.
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from deferred import Deferred, Failure, succeed
+from zope.interface import classImplements  # type: ignore[import-untyped]
+
+from deferred import Deferred, DeferredList, Failure, succeed
 from reactor.cli._chatroom import ChatRoom
 from reactor.cli._serving import describeAddress
 from reactor.error import ConnectionDone
+from reactor.interfaces import IHalfCloseableProtocol
 from reactor.protocol import Factory, connectionDone
 from reactor.protocols.basic import LineReceiver
 
@@ -56,6 +64,10 @@ class ChatProtocol(LineReceiver):
         self._lost = False
         self._why: str | None = None
         self._closedWaiters: list[Deferred[None]] = []
+        # What the client asked for and has not been answered yet (posts, the join).
+        self._outstanding: set[Deferred[None]] = set()
+        # Set by /quit or the end of input: no more lines are taken.
+        self._leaving = False
 
     def connectionMade(self) -> None:
         """Tell the room (which welcomes the client)."""
@@ -64,6 +76,8 @@ class ChatProtocol(LineReceiver):
 
     def lineReceived(self, line: bytes) -> None:
         """Run a command or post a message."""
+        if self._leaving:
+            return
         if line.endswith(b"\r"):
             line = line[:-1]
         try:
@@ -79,7 +93,12 @@ class ChatProtocol(LineReceiver):
         elif self.nick is None:
             self.say("! pick a nick first: /nick NAME")
         else:
-            self.room.post(self, text[1:] if text.startswith("//") else text)
+            self._track(self.room.post(self, text[1:] if text.startswith("//") else text))
+
+    def _track(self, answered: Deferred[None]) -> None:
+        if not answered.called:
+            self._outstanding.add(answered)
+            answered.addBoth(lambda _: self._outstanding.discard(answered))
 
     def _command(self, text: str) -> None:
         name, _, argument = text.partition(" ")
@@ -88,17 +107,36 @@ class ChatProtocol(LineReceiver):
             if NICK.fullmatch(argument) is None:
                 self.say("! usage: /nick NAME (1-24 letters, digits, '_' or '-')")
             else:
-                self.room.setNick(self, argument)
+                self._track(self.room.setNick(self, argument))
         elif name == "/who":
             self.room.who(self)
         elif name == "/quit":
-            self.say("* bye")
-            self._why = "/quit"
-            self.disconnect()
+            self._leave("/quit", "* bye")
         elif name == "/help":
             self.say(HELP)
         else:
             self.say(f"! unknown command {name}; /help lists them")
+
+    def _leave(self, why: str, farewell: str | None) -> None:
+        """Take no more lines; once every answer is out, say ``farewell`` and close."""
+        self._leaving = True
+        self._why = why
+
+        def close(_: object) -> None:
+            if farewell is not None:
+                self.say(farewell)
+            self.disconnect()
+
+        DeferredList(list(self._outstanding)).addCallback(close)
+
+    def readConnectionLost(self) -> None:
+        """The client sends no more (it half-closed): answer what it asked, then close."""
+        if not self._leaving:
+            self._leave("end of input", None)
+
+    def writeConnectionLost(self) -> None:
+        """The client reads no more: nothing more can be told to it."""
+        self.disconnect(abort=True)
 
     def lineLengthExceeded(self, line: bytes) -> None:
         """Refuse an overlong line and close the connection (its sender misbehaves)."""
@@ -146,6 +184,9 @@ class ChatProtocol(LineReceiver):
         else:
             self.transport.loseConnection()
         return closed
+
+
+classImplements(ChatProtocol, IHalfCloseableProtocol)
 
 
 class ChatFactory(Factory):

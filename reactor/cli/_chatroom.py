@@ -125,15 +125,19 @@ class ChatRoom:
 
     # -- commands --------------------------------------------------------------------------
 
-    def setNick(self, member: Member, nick: str) -> None:
-        """``/nick NAME``: join the room under ``nick``, or rename."""
+    def setNick(self, member: Member, nick: str) -> Deferred[None]:
+        """``/nick NAME``: join the room under ``nick``, or rename.
+
+        The Deferred fires once the member was told everything about it (its history
+        included), so that a ``/quit`` right after it can wait for that.
+        """
         holder = self.members.get(nick)
         if holder is member:
             member.say(f"* you are {nick} already")
-            return
+            return succeed(None)
         if holder is not None:
             member.say(f"! the nick {nick} is taken; pick another")
-            return
+            return succeed(None)
         old = member.nick
         member.nick = nick
         self.members[nick] = member
@@ -141,13 +145,13 @@ class ChatRoom:
             del self.members[old]
             log.info("%s (%s) is now %s", old, member.peer, nick)
             self._announce(f"* {old} is now {nick}")
-            return
+            return succeed(None)
         log.info("%s joined as %s", member.peer, nick)
         self._announce(f"* {nick} joined", besides=member)
         member.say(f"* you are {nick}")
         self._heldBack[member] = []
         history = self.store.recent(self.historySize)
-        history.addCallbacks(
+        return history.addCallbacks(
             self._sendHistory,
             self._historyFailed,
             callbackArgs=(member,),
@@ -175,14 +179,17 @@ class ChatRoom:
         """``/who``: the nicks here, in the order they joined."""
         member.say(f"* here: {', '.join(self.members)}")
 
-    def post(self, member: Member, body: str) -> None:
-        """A member said ``body``: store it, then show it to everyone (author included)."""
+    def post(self, member: Member, body: str) -> Deferred[None]:
+        """A member said ``body``: store it, then show it to everyone (author included).
+
+        The Deferred fires once the author was acknowledged (or told it was not stored).
+        """
         if self.closing:
             member.say("! the server is shutting down: not stored, not sent")
-            return
+            return succeed(None)
         assert member.nick is not None
         stored = self.store.add(member.nick, body)
-        stored.addCallbacks(self._storedMessage, self._notStored, errbackArgs=(member,))
+        return stored.addCallbacks(self._storedMessage, self._notStored, errbackArgs=(member,))
 
     def _storedMessage(self, message: ChatMessage) -> None:
         self._stored(message.id)

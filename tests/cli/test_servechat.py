@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clihelpers import ChatClient, Server, freePort, pgURL
+from clihelpers import ChatClient, Server, freePort, pgURL, runTreadle
 
 pytest_plugins = ("tests.threads.dbfixtures",)
 
@@ -157,3 +157,24 @@ def test_aSlowReaderIsDisconnectedInsteadOfGrowingTheServer(tmp_path: Path) -> N
             assert talker.lines[-1] == "* sleeper left"
         assert server.stop() == 0
     assert any("reads too slowly" in line for line in server.log.lines)  # type: ignore[union-attr]
+
+
+def test_quitAndEndOfInputWaitForTheClientsOwnAcknowledgements(tmp_path: Path) -> None:
+    with chatServer(f"sqlite:{tmp_path / 'chat.db'}") as server:
+        piped = runTreadle(
+            "connect",
+            f"tcp:host=127.0.0.1:port={server.port}",
+            input="/nick ann\nfirst\n/quit\nignored after quit\n",
+        )
+        with ChatClient(server.port) as bea:
+            bea.sock.sendall(b"/nick bea\nsecond\n")
+            bea.sock.shutdown(socket.SHUT_WR)  # the end of bea's input
+            while bea.readLine() is not None:
+                pass
+        assert server.stop() == 0
+    assert piped.returncode == 0, piped.stderr
+    lines = piped.stdout.splitlines()
+    assert lines[-2:] == ["<ann> first", "* bye"]
+    assert "<bea> second" in bea.lines
+    assert bea.lines[-1] == "<bea> second"
+    assert storedBodies(tmp_path / "chat.db") == ["first", "second"]
