@@ -16,6 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from zope.interface import classImplements  # type: ignore[import-untyped]
+
+from reactor.interfaces import (
+    IReactorMulticast,
+    IReactorProcess,
+    IReactorUDP,
+    IReactorUNIX,
+    IReactorUNIXDatagram,
+)
+
 if TYPE_CHECKING:
     from reactor.udp import MulticastPort, Port
 
@@ -141,3 +151,13 @@ class TransportMethods:
         return spawnProcess(
             self, processProtocol, executable, args, env, path, uid, gid, usePTY, childFDs
         )
+
+
+classImplements(
+    TransportMethods,
+    IReactorUDP,
+    IReactorMulticast,
+    IReactorUNIX,
+    IReactorUNIXDatagram,
+    IReactorProcess,
+)

@@ -261,3 +261,15 @@ from reactor import _unixinterfaces  # noqa: E402
 from reactor._unixinterfaces import *  # noqa: E402, F403
 
 __all__ += _unixinterfaces.__all__
+
+# The datagram contracts (UDP ports, multicast, IReactorUDP, IReactorMulticast).
+from reactor import _udpinterfaces  # noqa: E402
+from reactor._udpinterfaces import *  # noqa: E402, F403
+
+__all__ += _udpinterfaces.__all__
+
+# The process contracts (IProcessProtocol, IProcessTransport, IReactorProcess).
+from reactor import _processinterfaces  # noqa: E402
+from reactor._processinterfaces import *  # noqa: E402, F403
+
+__all__ += _processinterfaces.__all__
