@@ -16,7 +16,7 @@ import reactor.udp._port as portModule
 from deferred import Failure
 from reactor import Reactor
 from reactor._netinterfaces import IListeningPort
-from reactor._udpinterfaces import IUDPTransport
+from reactor._udpinterfaces import IReactorMulticast, IReactorUDP, IUDPTransport
 from reactor.address import IPv4Address, IPv6Address
 from reactor.error import (
     CannotListenError,
@@ -72,6 +72,11 @@ def test_portProvidesTheUDPTransportListeningPortAndReadDescriptorInterfaces(
         assert verifyObject(IReadDescriptor, port)
     finally:
         port.stopListening()
+
+
+def test_everyReactorProvidesIReactorUDPAndIReactorMulticast(realReactor: Reactor) -> None:
+    assert verifyObject(IReactorUDP, realReactor)
+    assert verifyObject(IReactorMulticast, realReactor)
 
 
 def test_getHostReportsAUDPAddressWithTheRealPort(realReactor: Reactor) -> None:
