@@ -5,12 +5,10 @@ loop while a treadle reactor -- any kind: the default epoll one, select, poll, a
 the networking in the same thread. It does not own the reactor, Tk, or any widget, and it adds
 no Tk-specific reactor class.
 
-How two loops share one thread
-------------------------------
-
-Tk and the reactor both want to block waiting for events, and one thread can block in only one
-place. Tk cannot wait on the reactor's descriptors, so Tk stays the outer loop and lends the
-reactor slices of its time from ``root.after`` callbacks. Each *tick*:
+How two loops share one thread: Tk and the reactor both want to block waiting for events, and
+one thread can block in only one place. Tk cannot wait on the reactor's descriptors, so Tk stays
+the outer loop and lends the reactor slices of its time from ``root.after`` callbacks. Each
+*tick*:
 
 1. runs reactor passes, ``reactor.iterate(SLICE)``: each waits at most ``SLICE`` (1 ms) for I/O
    (less when a timer is due sooner), dispatches what is ready and runs the due timers. While
