@@ -10,6 +10,7 @@ import pytest
 from clihelpers import Server, childEnvironment, freePort, runAll, runTreadle, treadleArgv
 
 import reactor as reactorPackage
+from reactor.cli.main import main
 
 COMMANDS = [
     [],
@@ -24,11 +25,12 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda words: " ".join(["treadle", *words]))
-def test_everyCommandHasHelp(command: list[str], outcomes: Outcomes) -> None:
-    completed = outcomes[(*command, "--help")]
-    assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.startswith(f"usage: {' '.join(['treadle', *command])}")
-    assert completed.stderr == ""
+def test_everyCommandHasHelp(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # In process: --help only parses (the subprocess tests below cover the real entry point).
+    assert main([*command, "--help"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.startswith(f"usage: {' '.join(['treadle', *command])}")
+    assert printed.err == ""
 
 
 MISTAKES = {
@@ -59,10 +61,8 @@ Outcomes = dict[tuple[str, ...], subprocess.CompletedProcess[str]]
 
 @pytest.fixture(scope="module")
 def outcomes() -> Outcomes:
-    """Every command line above, run at once (in parallel processes: they only parse)."""
-    commandLines = [(*words, "--help") for words in COMMANDS]
-    commandLines += [tuple(words) for words, _ in MISTAKES.values()]
-    return runAll(commandLines)
+    """Every mistake above, run at once (in parallel processes: each fails at once)."""
+    return runAll([tuple(words) for words, _ in MISTAKES.values()])
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=list(MISTAKES))
