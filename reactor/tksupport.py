@@ -136,13 +136,19 @@ class TkHost:
         # already). From here callWhenRunning callbacks see a running reactor at once, and
         # reactor.run() is refused while hosted.
         self.reactor._begin()
-        self._oldCloseCommand = str(root.protocol("WM_DELETE_WINDOW"))
-        self._closeCommand = root.register(self._windowClosed)
-        root.protocol("WM_DELETE_WINDOW", self._closeCommand)
-        root.bindtags((self._tag, *root.bindtags()))
-        root.bind_class(self._tag, "<Destroy>", self._rootDestroyed)
+        try:
+            self._oldCloseCommand = str(root.protocol("WM_DELETE_WINDOW"))
+            self._closeCommand = root.register(self._windowClosed)
+            root.protocol("WM_DELETE_WINDOW", self._closeCommand)
+            root.bindtags((self._tag, *root.bindtags()))
+            root.bind_class(self._tag, "<Destroy>", self._rootDestroyed)
+            self._schedule(0)
+        except BaseException:
+            # Tk refused (the root went away during startup): leave the reactor as we found it.
+            self.reactor.crash()
+            self.reactor._end()
+            raise
         self._attached = True
-        self._schedule(0)
 
     def _detach(self) -> None:
         """Stop ticking and give the window back; the reactor must be idle by now."""

@@ -383,21 +383,38 @@ def test_idle_reactor_backs_off_to_maxInterval(tkRoot: tkinter.Tk, reactor: Reac
 
 
 def test_busy_reactor_ticks_at_minimum_interval(tkRoot: tkinter.Tk, reactor: Reactor) -> None:
-    """A pass woken by work (here a call from a thread) brings the gap back to 1 ms."""
+    """Passes woken by work (here calls from a thread) bring the gap back to 1 ms."""
     host = tksupport.install(tkRoot, reactor, maxInterval=0.008)
-    intervals: list[float] = []
+    before: list[float] = []
+    after: list[float] = []
+    pokes = 10
+    recorded: list[None] = []
 
     def record() -> None:
-        # Runs inside the pass the waker ended early; the tick resets the gap right after.
-        tkRoot.after_idle(lambda: (intervals.append(host.interval), reactor.stop()))
+        # Runs inside a pass the waker woke; the tick sets the gap once its passes are done,
+        # so look at it when Tk is idle again.
+        tkRoot.after_idle(lambda: after.append(host.interval))
+        recorded.append(None)
+        if len(recorded) == pokes:
+            reactor.stop()
 
-    def poke() -> None:
-        intervals.append(host.interval)
-        threading.Thread(target=reactor.callFromThread, args=(record,)).start()
+    def pokeFromThread() -> None:
+        for _ in range(pokes):
+            reactor.callFromThread(record)
+            time.sleep(0.002)
 
-    tkRoot.after(150, poke)
+    worker = threading.Thread(target=pokeFromThread)
+
+    def start() -> None:
+        before.append(host.interval)
+        worker.start()
+
+    tkRoot.after(150, start)
     runTk(tkRoot)
-    assert intervals == [0.008, 0.001]
+    worker.join(5)
+    assert before == [0.008]
+    # One pass can be misread as quiet if the process was descheduled in it: not all ten.
+    assert 0.001 in after
 
 
 def test_tick_never_oversleeps_a_timer(tkRoot: tkinter.Tk, reactor: Reactor) -> None:
