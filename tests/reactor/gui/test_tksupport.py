@@ -236,6 +236,23 @@ def test_destroying_root_finishes_shutdown_on_the_spot(
     assert not host.installed
 
 
+def test_system_exit_in_reactor_callback_ends_hosting_and_mainloop(
+    tkRoot: tkinter.Tk, reactor: Reactor
+) -> None:
+    """As it ends reactor.run(): the reactor is crashed, the host detaches, it propagates."""
+
+    def leave() -> None:
+        raise SystemExit(3)
+
+    host = tksupport.install(tkRoot, reactor)
+    reactor.callLater(0.01, leave)
+    with pytest.raises(SystemExit):
+        runTk(tkRoot)
+    assert not reactor.running
+    assert not host.installed
+    assert rootExists(tkRoot)
+
+
 def test_uninstall_finishes_shutdown_and_keeps_window(tkRoot: tkinter.Tk, reactor: Reactor) -> None:
     events: list[str] = []
     reactor.addSystemEventTrigger("after", "shutdown", events.append, "shut down")
