@@ -19,6 +19,9 @@ client and server share one CPU (see ../shared/BENCHMARKING.md). Wall time.
   so this measures how cheaply it drains a burst (treadle reads up to 256 per event; asyncio's
   selector loop reads one per event).
 
+Under each workload's rows: the server's CPU time (user + system, from ``/proc``) per datagram
+echoed over every run, the server's own cost without the client's and the scheduler's share.
+
 Loopback does not lose datagrams at these rates (a window is far below the socket buffers); a
 missing echo is a failure (``AssertionError`` after :data:`RECEIVE_TIMEOUT` seconds), never a
 speed.
@@ -141,6 +144,13 @@ class Server:
         self._stderr.seek(0)
         return str(self._stderr.read().decode(errors="replace")[-2000:])
 
+    def cpuSeconds(self) -> float:
+        """User plus system CPU time the server has used so far (from ``/proc``)."""
+        assert self._process is not None
+        fields = Path(f"/proc/{self._process.pid}/stat").read_text().rpartition(")")[2].split()
+        # Fields 14 and 15 of stat(5) (utime, stime), counted after the ")" ending the name.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc: object) -> None:
         process, self._process = self._process, None
         if process is not None:
@@ -157,6 +167,34 @@ class Server:
             self._stderr = None
 
 
+class _CountingRun:
+    """One run of a client loop; counts datagrams and reports the server's CPU per datagram.
+
+    CPU time per datagram is the server's own cost (its framework and system calls), which the
+    wall-clock rate mixes with the client's and the scheduler's; it also barely moves when
+    other processes load the machine.
+    """
+
+    def __init__(
+        self, server: Server, sock: socket.socket, loop: Callable[[socket.socket, int], int]
+    ) -> None:
+        self.server = server
+        self.sock = sock
+        self.loop = loop
+        self.size = 0
+        self.datagrams = 0
+        self.startCPU = server.cpuSeconds()
+
+    def __call__(self) -> int:
+        done = self.loop(self.sock, self.size)
+        self.datagrams += done
+        return done
+
+    def metrics(self) -> dict[str, float]:
+        used = self.server.cpuSeconds() - self.startCPU
+        return {"µs server CPU/datagram": used / max(self.datagrams, 1) * 1e6}
+
+
 def _setup(server: str, loop: Callable[[socket.socket, int], int]) -> Setup:
     @contextmanager
     def setup(size: int) -> Iterator[Run]:
@@ -164,7 +202,9 @@ def _setup(server: str, loop: Callable[[socket.socket, int], int]) -> Setup:
             sock = connectedSocket(running.port)
             try:
                 loop(sock, 10)  # warm up: imports, first allocations
-                yield lambda: loop(sock, size)
+                run = _CountingRun(running, sock, loop)
+                run.size = size
+                yield run
             finally:
                 sock.close()
 
