@@ -50,12 +50,20 @@ After every test, the plugin fails it, naming the culprit, when it left:
   ``gc.collect()`` above, so a socket object that was merely dropped is not counted. The
   sockets are named (descriptor, inode, family, type, addresses) and left open: closing a
   descriptor the plugin does not own could close an unrelated file that reuses its number.
+* a child process that was not a child when the test started and is still running, or has
+  exited but was never reaped (a zombie) (kind "processes"): a process protocol's
+  ``processEnded`` (or ``os.waitpid``) shows it was reaped. Children are found through
+  ``/proc/<pid>/stat`` (the check is skipped where ``/proc`` is unavailable), and only when
+  this process has a child at all (``waitid`` says so cheaply), so tests that start no process
+  pay nothing. They are named (pid, command, state) and left alone: killing or reaping a child
+  would take it from whoever still waits for it.
 
 Opt out with ``@pytest.mark.treadle_allow_leftovers`` (every check) or name the checks to skip:
 ``@pytest.mark.treadle_allow_leftovers("unhandled-errors", "delayed-calls", "descriptors",
-"threads", "sockets")``. Threads and sockets are measured from the first fixture the plugin sets
-up for the test to the end of its teardown: a session- or module-scoped fixture set up for the
-test is set up before that, so it is not counted as the test's leftover.
+"threads", "sockets", "processes")``. Threads, sockets and processes are measured from the
+first fixture the plugin sets up for the test to the end of its teardown: a session- or
+module-scoped fixture set up for the test is set up before that, so it is not counted as the
+test's leftover.
 A :class:`reactor.task.Clock` from the ``clock`` fixture is not checked: its calls never run
 unless the test advances it.
 
@@ -107,7 +115,14 @@ __all__ = [
 ]
 
 #: What ``treadle_allow_leftovers`` may name.
-LEFTOVER_KINDS = ("unhandled-errors", "delayed-calls", "descriptors", "threads", "sockets")
+LEFTOVER_KINDS = (
+    "unhandled-errors",
+    "delayed-calls",
+    "descriptors",
+    "threads",
+    "sockets",
+    "processes",
+)
 
 #: Every backend name a reactor may have (whether or not this system offers it).
 _KNOWN_REACTORS = ("select", "poll", "epoll", "kqueue", "asyncio", "uvloop")
@@ -124,6 +139,9 @@ _THREAD_GRACE = 1.0
 _TIMEOUT_THREAD_NAME = "treadle test timeout"
 
 _FD_DIRECTORY = "/proc/self/fd"
+
+# Where the per-process ``stat`` files are (to find this process's children).
+_PROC_DIRECTORY = "/proc"
 
 # Markers by which other plugins claim coroutine tests; those are left to them.
 _OTHER_ASYNC_RUNNERS = ("asyncio", "anyio", "trio")
@@ -380,6 +398,7 @@ def _treadleTestSupport(request: pytest.FixtureRequest) -> Iterator[None]:
     request.node.stash[_requestKey] = request
     threadsBefore = set(threading.enumerate())
     socketsBefore = _openSockets()
+    childrenBefore = _childProcesses()
     collector = _ReportCollector()
     logger = logging.getLogger()
     logger.addHandler(collector)
@@ -416,6 +435,12 @@ def _treadleTestSupport(request: pytest.FixtureRequest) -> Iterator[None]:
             newSockets = sorted(set(socketsAfter.items()) - set(socketsBefore.items()))
             if newSockets:
                 problems.append(("sockets", _describeSockets(newSockets)))
+    if childrenBefore is not None:
+        childrenAfter = _childProcesses()
+        if childrenAfter is not None:
+            newChildren = sorted(set(childrenAfter.items()) - set(childrenBefore.items()))
+            if newChildren:
+                problems.append(("processes", _describeChildren(newChildren)))
     if problems:
         allowed = _allowedLeftovers(request.node)
         reported = [text for kind, text in problems if kind not in allowed]
@@ -520,6 +545,51 @@ def _socketDetails(fd: int) -> str:
         except OSError:
             pass  # not connected
     return details
+
+
+def _childProcesses() -> dict[int, str] | None:
+    """This process's children (running or unreaped), as {pid: "command (state)"}; None
+    where ``/proc`` is unavailable."""
+    try:
+        # Without reaping anything: fails with ECHILD when there is no child at all, the
+        # common case, which then costs one system call instead of a walk through /proc.
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return {} if os.path.isdir(_PROC_DIRECTORY) else None
+    try:
+        names = os.listdir(_PROC_DIRECTORY)
+    except OSError:
+        return None
+    me = os.getpid()
+    children: dict[int, str] = {}
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"{_PROC_DIRECTORY}/{name}/stat", "rb") as file:
+                stat = file.read()
+        except OSError:
+            continue  # gone meanwhile
+        # "pid (command) state ppid ...": the command may hold spaces and parentheses.
+        commandEnd = stat.rfind(b")")
+        fields = stat[commandEnd + 2 :].split()
+        if len(fields) < 2 or int(fields[1]) != me:
+            continue
+        command = stat[stat.find(b"(") + 1 : commandEnd].decode("utf-8", "replace")
+        state = "exited, never reaped" if fields[0] == b"Z" else "running"
+        children[int(name)] = f"{command} ({state})"
+    return children
+
+
+def _describeChildren(children: list[tuple[int, str]]) -> str:
+    lines = [f"    pid {pid}: {what}" for pid, what in children]
+    return (
+        f"the test left {len(children)} child process(es) that were not its children before "
+        "it, still running or never reaped (left alone):\n"
+        + "\n".join(lines)
+        + "\nWait for them (a process protocol's processEnded, os.waitpid) before the test "
+        'ends, or mark the test @pytest.mark.treadle_allow_leftovers("processes").'
+    )
 
 
 # --- running Deferred-returning and async tests -------------------------------------------------
