@@ -152,7 +152,7 @@ class Deferred(Generic[_T]):
         if frame.f_code.co_filename in internalFiles:
             while frame.f_code.co_filename in internalFiles and frame.f_back is not None:
                 frame = frame.f_back
-        self._createdIn: CodeType = frame.f_code
+        self._createdIn: CodeType | None = frame.f_code
         self._createdLasti: int = frame.f_lasti
         if _debug._debugging:
             self._creationStack = _debug.formatStack(frame)
@@ -328,8 +328,10 @@ class Deferred(Generic[_T]):
         lines = [f"{self!r} was already fired"]
         if self._creationStack is not None:
             lines.append("It was created at:\n" + self._creationStack.rstrip())
-        else:
+        elif self._createdIn is not None:
             lines.append(f"It was created in {self.creationSite()}")
+        else:
+            lines.append("(turn on deferred.setDebugging(True) to see where it was created)")
         if self._firstFireStack is not None:
             lines.append("It was first fired at:\n" + self._firstFireStack.rstrip())
         else:
@@ -414,9 +416,15 @@ class Deferred(Generic[_T]):
 
     # -- introspection --------------------------------------------------------------------------
 
-    def creationSite(self) -> CreationSite:
-        """The function and line that created this Deferred."""
-        return CreationSite(self._createdIn, self._createdLasti)
+    def creationSite(self) -> CreationSite | None:
+        """The function and line that created this Deferred.
+
+        None for a Deferred made by ``succeed()`` outside debug mode, which skips the cost.
+        """
+        createdIn = self._createdIn
+        if createdIn is None:
+            return None
+        return CreationSite(createdIn, self._createdLasti)
 
     def __repr__(self) -> str:
         if not self.called:
@@ -563,7 +571,7 @@ class Deferred(Generic[_T]):
                 if isinstance(result, Failure) and result is not current._handedOff:
                     current._report = UnhandledFailureReport(
                         result,
-                        CreationSite(current._createdIn, current._createdLasti),
+                        current.creationSite(),
                         current._creationStack,
                         current._firstFireStack,
                     )
@@ -575,7 +583,7 @@ class Deferred(Generic[_T]):
         if isinstance(result, Failure) and self._report is None and result is not self._handedOff:
             self._report = UnhandledFailureReport(
                 result,
-                CreationSite(self._createdIn, self._createdLasti),
+                self.creationSite(),
                 self._creationStack,
                 self._firstFireStack,
             )
@@ -670,11 +678,16 @@ def succeed(result: _T) -> Deferred[_T]:
     d._next = 0
     d._runningCallbacks = False
     d._report = None
-    frame = sys._getframe(1)
-    d._createdIn = frame.f_code
-    d._createdLasti = frame.f_lasti
+    # The creation site is recorded in debug mode only: it cost a quarter of a succeed(), and a
+    # Deferred that starts with a value seldom ends unhandled -- when one does, the Failure's
+    # traceback names the callback that raised, and debug mode tells the rest.
     if _debug._debugging:
+        frame = sys._getframe(1)
+        d._createdIn = frame.f_code
+        d._createdLasti = frame.f_lasti
         d._creationStack = _debug.formatStack(frame)
+    else:
+        d._createdIn = None
     d.called = True
     d.result = result
     return d

@@ -416,10 +416,26 @@ def test_creationSiteNamesTheCreatingFunctionAndLine() -> None:
     assert str(site) == f"makeDeferred ({__file__}:{MAKE_DEFERRED_LINE})"
 
 
-def test_creationSiteOfSucceedIsItsCaller() -> None:
+def test_creationSiteOfSucceedIsItsCallerInDebugMode(debugging: None) -> None:
     line = sys._getframe().f_lineno + 1
     site = succeed(1).creationSite()
-    assert (site.code.co_name, site.lineno) == ("test_creationSiteOfSucceedIsItsCaller", line)
+    assert site is not None
+    assert (site.code.co_name, site.lineno) == (
+        "test_creationSiteOfSucceedIsItsCallerInDebugMode",
+        line,
+    )
+
+
+def test_succeedSkipsTheCreationSiteOutsideDebugMode() -> None:
+    assert succeed(1).creationSite() is None
+
+
+def test_firingASucceededDeferredAgainSaysHowToFindItsCreator() -> None:
+    d = succeed(1)
+    with pytest.raises(
+        AlreadyCalledError, match="setDebugging\\(True\\) to see where it was created"
+    ):
+        d.callback(2)
 
 
 def test_reprShowsWaitingAndCurrentResult() -> None:
