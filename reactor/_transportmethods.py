@@ -27,6 +27,8 @@ from reactor.interfaces import (
 )
 
 if TYPE_CHECKING:
+    from reactor._processinterfaces import ChildProcessProtocol
+    from reactor.process import Process
     from reactor.udp import MulticastPort, Port
 
 __all__ = ["TransportMethods"]
@@ -135,7 +137,7 @@ class TransportMethods:
 
     def spawnProcess(
         self,
-        processProtocol: Any,
+        processProtocol: ChildProcessProtocol,
         executable: str | bytes,
         args: Sequence[str | bytes] = (),
         env: Mapping[str, str] | None = None,
@@ -144,8 +146,12 @@ class TransportMethods:
         gid: int | None = None,
         usePTY: bool = False,
         childFDs: Mapping[int, int | str] | None = None,
-    ) -> Any:
-        """Start ``executable`` with ``args`` as a child process driven by ``processProtocol``."""
+    ) -> Process:
+        """Start ``executable`` with ``args`` as a child process driven by ``processProtocol``.
+
+        See :func:`reactor.process.spawnProcess` (the argument semantics, and how they differ
+        from Twisted's: ``env=None`` inherits this process's environment).
+        """
         from reactor.process import spawnProcess
 
         return spawnProcess(
