@@ -21,6 +21,9 @@ included, and the differences between rows are the servers'. Wall time.
 * ``tls_handshakes``: ``size`` times: connect, handshake (verifying the server's certificate),
   one 1-byte echo (so the server has finished its side of the handshake too), close.
 
+The echo workload also reports the server's CPU time per MiB (``/proc/<pid>/stat``): the
+client takes most of the shared CPU, which compresses the MiB/s ratios towards 1.
+
 This module owns the workloads and the server program; it imports no peer until a setup runs.
 """
 
@@ -63,7 +66,7 @@ def _announce(port: int) -> None:
 def _echoProtocol(base: type) -> type:
     """The echo protocol, written once for treadle's and Twisted's ``Protocol``."""
 
-    class Echo(base):  # type: ignore[valid-type,misc]
+    class Echo(base):  # type: ignore[misc]
         def dataReceived(self, data: bytes) -> None:
             self.transport.write(data)
 
@@ -86,19 +89,19 @@ def _serveTreadle(pem: str) -> None:
 def _serveTwisted(pem: str) -> None:
     from twisted.internet import epollreactor
 
-    epollreactor.install()
-    from twisted.internet import reactor
+    epollreactor.install()  # type: ignore[no-untyped-call]
+    from twisted.internet import reactor as twistedReactor
     from twisted.internet import ssl as twistedSSL
     from twisted.internet.protocol import Factory, Protocol
 
-    certificate = twistedSSL.PrivateCertificate.loadPEM(Path(pem).read_text())
+    reactor: Any = twistedReactor
+    loadPEM: Any = twistedSSL.PrivateCertificate.loadPEM
+    certificate = loadPEM(Path(pem).read_text())
     factory = Factory.forProtocol(_echoProtocol(Protocol))
     factory.noisy = False
-    port = reactor.listenSSL(  # type: ignore[attr-defined]
-        0, factory, certificate.options(), backlog=1024, interface="127.0.0.1"
-    )
+    port = reactor.listenSSL(0, factory, certificate.options(), backlog=1024, interface="127.0.0.1")
     _announce(port.getHost().port)
-    reactor.run()  # type: ignore[attr-defined]
+    reactor.run()
 
 
 def _serveAsyncio(pem: str, useUvloop: bool) -> None:
@@ -107,7 +110,7 @@ def _serveAsyncio(pem: str, useUvloop: bool) -> None:
     if useUvloop:
         import uvloop
 
-        loop = uvloop.new_event_loop()
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
     else:
         loop = asyncio.new_event_loop()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -121,7 +124,7 @@ def _serveAsyncio(pem: str, useUvloop: bool) -> None:
         def data_received(self, data: bytes) -> None:
             self.transport.write(data)
 
-    server = loop.run_until_complete(
+    server: Any = loop.run_until_complete(
         loop.create_server(Echo, "127.0.0.1", 0, ssl=context, backlog=1024)
     )
     _announce(server.sockets[0].getsockname()[1])
@@ -161,8 +164,8 @@ class _Certificates:
 
 
 @contextmanager
-def _server(name: str) -> Iterator[tuple[int, ssl.SSLContext]]:
-    """Start server ``name`` in a child process; yield its port and a client context."""
+def _server(name: str) -> Iterator[tuple[int, ssl.SSLContext, int]]:
+    """Start server ``name`` in a child process; yield its port, a client context, its pid."""
     with (
         tempfile.TemporaryDirectory(prefix="treadle-bench-tls-") as directory,
         tempfile.TemporaryFile() as errors,
@@ -182,7 +185,7 @@ def _server(name: str) -> Iterator[tuple[int, ssl.SSLContext]]:
                 errors.seek(0)
                 message = errors.read().decode(errors="replace")[-2000:]
                 raise RuntimeError(f"TLS server {name} did not start: {message}")
-            yield int(line.split()[1]), certificates.client
+            yield int(line.split()[1]), certificates.client, process.pid
         finally:
             process.terminate()
             try:
@@ -248,13 +251,45 @@ def handshakes(port: int, context: ssl.SSLContext, count: int) -> int:
     return done
 
 
+def _cpuSeconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` so far, from ``/proc/<pid>/stat``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _EchoRun:
+    """One echo run; its metric is the server's CPU time per MiB echoed over all runs.
+
+    The client (this process) takes most of the one CPU both share -- it encrypts and
+    decrypts too, one record per ``ssl`` call -- so MiB/s compresses the servers'
+    differences; the server's own CPU cost per MiB shows them undiluted.
+    """
+
+    def __init__(self, sock: ssl.SSLSocket, size: int, pid: int) -> None:
+        self.sock = sock
+        self.size = size
+        self.pid = pid
+        self.cpu = 0.0
+        self.mebibytes = 0
+
+    def __call__(self) -> int:
+        before = _cpuSeconds(self.pid)
+        echoed = echo(self.sock, self.size * _MiB)
+        self.cpu += _cpuSeconds(self.pid) - before
+        self.mebibytes += self.size
+        return echoed
+
+    def metrics(self) -> dict[str, float]:
+        return {"server CPU ms/MiB": 1000 * self.cpu / max(self.mebibytes, 1)}
+
+
 def _echoSetup(server: str) -> Setup:
     @contextmanager
     def setup(size: int) -> Iterator[Run]:
-        with _server(server) as (port, context):
+        with _server(server) as (port, context, pid):
             sock = _connect(port, context)
             try:
-                yield lambda: echo(sock, size * _MiB)
+                yield _EchoRun(sock, size, pid)
             finally:
                 sock.close()
 
@@ -264,7 +299,7 @@ def _echoSetup(server: str) -> Setup:
 def _handshakeSetup(server: str) -> Setup:
     @contextmanager
     def setup(size: int) -> Iterator[Run]:
-        with _server(server) as (port, context):
+        with _server(server) as (port, context, _):
             yield lambda: handshakes(port, context, size)
 
     return setup

@@ -37,11 +37,12 @@ Life of a connection:
   ``pauseProducing`` here pauses reading there. Data decrypted while paused is kept and
   delivered on ``resumeProducing``.
 
-Efficiency (the hot path; figures in benchmarks/tls.py): bytes from below are decrypted record
-after record (``SSLObject.read`` returns one 16 KiB record per call) and handed to the
-application as *one* ``dataReceived`` per read from below; writes the application makes while
-we deliver are encrypted at once but sent below as one ``write`` when the delivery ends, so an
-echo costs one write below per read below.
+Efficiency (the hot path; figures from benchmarks/tls.py): each decrypted record (up to 16 KiB,
+one ``SSLObject.read`` each) goes to the application as it comes out, and what the application
+writes meanwhile is encrypted at once but sent below as one ``write`` when the delivery ends,
+so an echo costs one write below per read below. (Rejected: joining a read's records into one
+``dataReceived`` -- the join of ~256 KiB costs a large allocation per read and was no faster.
+Measured: 4.0 ms of server CPU per MiB echoed, against asyncio's 4.5 and Twisted's 7.2.)
 
 Reactor thread only, like the transport below it.
 """
@@ -324,24 +325,30 @@ class TLSMemoryBIOProtocol:
     def _pump(self) -> None:
         """Decrypt what the incoming BIO holds, deliver it, and send what TLS wants sent."""
         read = self._tls.read  # type: ignore[union-attr]
-        chunks: list[bytes] = []
         closed = False
         error: _SSLError | None = None
+        self._delivering = True
         try:
             while True:
-                chunk = read(RECORD_READ_SIZE)
+                try:
+                    chunk = read(RECORD_READ_SIZE)
+                except _WantRead:
+                    break
+                except _ZeroReturn:
+                    closed = True
+                    break
+                except _SSLError as e:
+                    error = e
+                    break
                 if not chunk:
                     closed = True  # close_notify (read() returns b"" the first time)
                     break
-                chunks.append(chunk)
-        except _WantRead:
-            pass
-        except _ZeroReturn:
-            closed = True
-        except _SSLError as e:
-            error = e
-        if chunks:
-            self._deliver(chunks[0] if len(chunks) == 1 else b"".join(chunks))
+                if self._paused or self._held:
+                    self._held.append(chunk)
+                elif not self._appClosed:  # Once it closed, like TCP, it reads no more.
+                    self.wrappedProtocol.dataReceived(chunk)
+        finally:
+            self._delivering = False
         if self._pending and self._phase is _ESTABLISHED:
             self._encryptPending()  # A renegotiation may have let them through.
         self._flush()
@@ -349,18 +356,6 @@ class TLSMemoryBIOProtocol:
             self._failWith(tlsErrorFrom(error, duringHandshake=False))
         elif closed:
             self._peerClosed()
-
-    def _deliver(self, data: bytes) -> None:
-        if self._paused or self._held:
-            self._held.append(data)
-            return
-        if self._appClosed:
-            return  # The application closed: like TCP, it reads no more.
-        self._delivering = True
-        try:
-            self.wrappedProtocol.dataReceived(data)
-        finally:
-            self._delivering = False
 
     def _deliverHeld(self) -> None:
         self._deliverCall = None
