@@ -196,5 +196,12 @@ def watchChild(reactor: Any, pid: int, onExit: OnExit) -> ChildWatch:
         except OSError as error:
             log.debug("pidfd_open(%d) failed (%s); watching it from a thread", pid, error)
         else:
-            return _PidfdWatch(reactor, pid, pidfd, onExit)
+            try:
+                return _PidfdWatch(reactor, pid, pidfd, onExit)
+            except (ValueError, OSError) as error:
+                # The reactor cannot watch it (select, and a descriptor >= FD_SETSIZE).
+                os.close(pidfd)
+                log.debug(
+                    "cannot watch the pidfd of %d (%s); watching it from a thread", pid, error
+                )
     return _ThreadWatch(reactor, pid, onExit)
