@@ -252,3 +252,49 @@ def test_startTLSMidStreamSecuresTheRestOfTheConversation(
     assert client.secure.getPeerCertificate() is not None
     assert client.secure.TLS
     assert type(client.recorder.reason.value) is ConnectionDone  # type: ignore[union-attr]
+
+
+class _Streamer:
+    """A streaming producer writing 64 KiB whenever resumed, until paused."""
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+        self.paused = False
+        self.pauses = 0
+
+    def pauseProducing(self) -> None:
+        self.paused = True
+        self.pauses += 1
+
+    def resumeProducing(self) -> None:
+        self.paused = False
+
+    def stopProducing(self) -> None:
+        self.paused = True
+
+    def fill(self) -> None:
+        while not self.paused:
+            self.transport.write(b"x" * 65536)
+
+
+def test_aProducerOnATLSTransportIsPausedWhenThePeerStopsReading(
+    reactor: Reactor, serverCtx: ssl.SSLContext, clientCtx: ssl.SSLContext
+) -> None:
+    factory = CollectingFactory(Recorder)
+    port = listenSSLOn(reactor, factory, serverCtx)
+    client = Recorder()
+    connectSSLTo(reactor, port.getHost().port, client, clientCtx, "localhost")
+    runUntil(reactor, client.made)
+    [server] = runUntil(reactor, factory.builtAtLeast(1))
+    runUntil(reactor, server.transport.whenHandshakeDone())
+    server.transport.pauseProducing()  # The server reads no more.
+    producer = _Streamer(client.transport)
+    client.transport.registerProducer(producer, True)
+    producer.fill()  # Until the TCP write buffer below passes its high mark.
+    assert producer.pauses == 1
+    assert client.transport.getWriteBufferSize() > 0
+    client.transport.unregisterProducer()
+    client.transport.abortConnection()
+    server.transport.abortConnection()  # Paused, it would not notice the reset.
+    runUntil(reactor, waitAll(client.lost, server.lost))
+    port.stopListening()
