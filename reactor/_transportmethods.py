@@ -21,6 +21,7 @@ from zope.interface import classImplements  # type: ignore[import-untyped]
 from reactor.interfaces import (
     IReactorMulticast,
     IReactorProcess,
+    IReactorSSL,
     IReactorUDP,
     IReactorUNIX,
     IReactorUNIXDatagram,
@@ -165,5 +166,6 @@ classImplements(
     IReactorMulticast,
     IReactorUNIX,
     IReactorUNIXDatagram,
+    IReactorSSL,
     IReactorProcess,
 )

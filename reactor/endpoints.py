@@ -175,17 +175,30 @@ class _WrappingProtocol:
 
     Every event goes straight through. It provides ``IHalfCloseableProtocol`` exactly when the
     wrapped protocol does, so the transport half-closes for it as it would for the protocol.
+    A new transport given later (``startTLS`` puts a TLS layer in) reaches the wrapped protocol
+    too, and so does the TLS layer's ``handshakeCompleted``.
     """
 
     def __init__(self, connected: Callable[[Any], None], wrapped: Any) -> None:
         self._connected = connected
         self._wrapped = wrapped
-        self.transport: Any = None
+        self._transport: Any = None
         if IHalfCloseableProtocol.providedBy(wrapped):
             directlyProvides(self, IHalfCloseableProtocol)
 
+    @property
+    def transport(self) -> Any:
+        """The connection's transport, shared with the wrapped protocol."""
+        return self._transport
+
+    @transport.setter
+    def transport(self, transport: Any) -> None:
+        self._transport = transport
+        if getattr(self._wrapped, "transport", None) is not None:
+            self._wrapped.transport = transport
+
     def makeConnection(self, transport: Any) -> None:
-        self.transport = transport
+        self._transport = transport
         self._wrapped.makeConnection(transport)
         self._connected(self._wrapped)
 
@@ -200,6 +213,11 @@ class _WrappingProtocol:
 
     def writeConnectionLost(self) -> None:
         self._wrapped.writeConnectionLost()
+
+    def handshakeCompleted(self) -> None:
+        listener = getattr(self._wrapped, "handshakeCompleted", None)
+        if listener is not None:
+            listener()
 
     def logPrefix(self) -> str:
         return type(self._wrapped).__name__

@@ -273,3 +273,9 @@ from reactor import _processinterfaces  # noqa: E402
 from reactor._processinterfaces import *  # noqa: E402, F403
 
 __all__ += _processinterfaces.__all__
+
+# The TLS contracts (ISSLTransport, ITLSTransport, IHandshakeListener, IReactorSSL).
+from reactor import _tlsinterfaces  # noqa: E402
+from reactor._tlsinterfaces import *  # noqa: E402, F403
+
+__all__ += _tlsinterfaces.__all__

@@ -6,7 +6,8 @@ This package owns starting a child process wired to a
 asks for, starts the child (:mod:`reactor.process._spawn`), and hands everything to a
 :class:`Process` transport (:mod:`reactor.process._process`), which reaps the child
 (:mod:`reactor.process._reaping`) and calls the protocol. :class:`ProcessEndpoint`
-(:mod:`reactor.process._endpoints`) drives a stream protocol over a child's stdin/stdout.
+(:mod:`reactor.process._endpoints`) drives a stream protocol over a child's stdin/stdout;
+:func:`getProcessOutput` and friends (:mod:`reactor.process._output`) run a command to its end.
 It does not own the pipe halves (:mod:`reactor.fd._pipes`) or this process's own stdio
 (:mod:`reactor.stdio`).
 
@@ -33,6 +34,7 @@ from typing import Any
 
 from reactor._processinterfaces import ChildProcessProtocol
 from reactor.process._endpoints import ProcessEndpoint, StandardErrorBehavior
+from reactor.process._output import getProcessOutput, getProcessOutputAndValue, getProcessValue
 from reactor.process._process import Process, ProcessAddress, signalNumber
 from reactor.process._spawn import ChildSpec, resolveExecutable, startChild
 
@@ -42,6 +44,9 @@ __all__ = [
     "ProcessAddress",
     "ProcessEndpoint",
     "StandardErrorBehavior",
+    "getProcessOutput",
+    "getProcessOutputAndValue",
+    "getProcessValue",
     "signalNumber",
     "spawnProcess",
 ]

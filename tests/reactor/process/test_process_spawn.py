@@ -475,6 +475,6 @@ def test_process_transport_provides_its_interfaces(reactor: Reactor) -> Deferred
     for interface in (IProcessTransport, ITransport, IConsumer, IPushProducer):
         assert verifyObject(interface, process)
     assert verifyObject(IProcessProtocol, p)
-    assert verifyObject(IReactorProcess, reactor, tentative=True)
+    assert verifyObject(IReactorProcess, reactor)
     assert process.getPeer() == process.getHost()
     return p.ended.addCallback(lambda _: None)

@@ -22,6 +22,7 @@ from _tcphelpers import (
 from _tlsio import connectSSLTo, failureOf, listenSSLOn
 
 from reactor import Reactor
+from reactor.endpoints import clientFromString, connectProtocol
 from reactor.error import ConnectionDone
 from reactor.protocol import Factory
 from reactor.protocols.basic import LineReceiver
@@ -298,3 +299,37 @@ def test_aProducerOnATLSTransportIsPausedWhenThePeerStopsReading(
     server.transport.abortConnection()  # Paused, it would not notice the reset.
     runUntil(reactor, waitAll(client.lost, server.lost))
     port.stopListening()
+
+
+def test_startTLSReachesAProtocolConnectedThroughAnEndpoint(
+    reactor: Reactor, serverCtx: ssl.SSLContext, clientCtx: ssl.SSLContext
+) -> None:
+    # connectProtocol puts a wrapper between the connection and the protocol; the TLS layer
+    # must still become the protocol's transport, or its writes would go out in the clear.
+    servers: list[_StartTLSServer] = []
+
+    class ServerFactory(Factory):
+        noisy = False
+
+        def buildProtocol(self, addr: Any) -> _StartTLSServer:
+            servers.append(_StartTLSServer(serverCtx))
+            return servers[-1]
+
+    class Client(_StartTLSClient):
+        handshakes = 0
+
+        def handshakeCompleted(self) -> None:
+            self.handshakes += 1
+
+    port = reactor.listenTCP(0, ServerFactory(), interface="127.0.0.1")  # type: ignore[attr-defined]
+    client = Client(clientCtx)
+    endpoint = clientFromString(reactor, f"tcp:host=127.0.0.1:port={port.getHost().port}")
+    connected = connectProtocol(endpoint, client)
+    runUntil(reactor, client.recorder.lost)
+    runUntil(reactor, servers[0].recorder.lost)
+    port.stopListening()
+    assert connected.called
+    assert servers[0].lines == [b"HELLO in the clear", b"STARTTLS", b"QUIT"]
+    assert client.lines == [b"GO", b"BYE TLSv1.3"]
+    assert client.secure.TLS
+    assert client.handshakes == 1

@@ -32,7 +32,7 @@ def test_theWrappingFactoryIsAProtocolFactory(clientCtx: ssl.SSLContext) -> None
 
 @pytest.mark.reactor("all")
 def test_everyReactorHasTheSSLMethods(reactor: Reactor) -> None:
-    assert verifyObject(IReactorSSL, reactor, tentative=True)
+    assert verifyObject(IReactorSSL, reactor)
 
 
 @pytest.mark.reactor("all")

@@ -111,7 +111,7 @@ def test_portsProvideTheirInterfacesAndAddresses(realReactor: Reactor, sockDir: 
         verifyObject(IUNIXDatagramTransport, server),
         verifyObject(IListeningPort, server),
         verifyObject(IUNIXDatagramConnectedTransport, connected),
-        verifyObject(IReactorUNIXDatagram, r, tentative=True),
+        verifyObject(IReactorUNIXDatagram, r),
         server.getHost(),
         connected.getHost(),
         connected.getPeer(),

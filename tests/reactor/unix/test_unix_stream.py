@@ -95,8 +95,7 @@ def test_transportsAndPortsProvideTheirInterfaces(realReactor: Reactor, sockDir:
         verifyObject(IUNIXTransport, client.transport),
         verifyObject(IUNIXTransport, factory.built[0].transport),
         verifyObject(IListeningPort, port),
-        # tentative: the reactor classes declare IReactorUNIX once the integrator wires it.
-        verifyObject(IReactorUNIX, r, tentative=True),
+        verifyObject(IReactorUNIX, r),
     ]
     closeAll(r, port, factory, client)
     assert checks == [True, True, True, True]
