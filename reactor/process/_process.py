@@ -356,5 +356,13 @@ class Process:
         """A :class:`ProcessAddress` (a child has no network address)."""
         return ProcessAddress()
 
+    def getHandle(self) -> dict[int, int]:
+        """The parent's end of each open pipe, by the child's descriptor number.
+
+        Low-level access for what treadle does not wrap -- ``fcntl(fd, F_SETPIPE_SZ, ...)`` to
+        grow a pipe, say. The descriptors stay the transport's: do not close them.
+        """
+        return {childFD: pipe.fileno() for childFD, pipe in self.pipes.items()}
+
 
 classImplements(Process, IProcessTransport, IConsumer, IPushProducer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -65,3 +66,29 @@ async def test_envAndPathReachTheChild(reactor: Reactor, tmp_path: object) -> No
         sys.executable, ["-c", code], env={"GREETING": "hi"}, path=str(tmp_path), reactor=reactor
     )
     assert out.decode().split() == ["hi", str(tmp_path)]
+
+
+async def test_getHandleGivesThePipesDescriptorsByChildDescriptor(reactor: Reactor) -> None:
+    import fcntl
+    import stat
+
+    from deferred import Deferred
+    from reactor.protocol import ProcessProtocol
+
+    class Watch(ProcessProtocol):
+        def __init__(self) -> None:
+            self.ended: Deferred[None] = Deferred()
+
+        def processEnded(self, reason: object) -> None:
+            self.ended.callback(None)
+
+    watch = Watch()
+    process = reactor.spawnProcess(watch, sys.executable, [sys.executable, "-c", "pass"])
+    handle = process.getHandle()
+    assert sorted(handle) == [0, 1, 2]
+    assert all(stat.S_ISFIFO(os.fstat(fd).st_mode) for fd in handle.values())
+    # What the handle is for: platform features treadle does not wrap, such as the pipe size.
+    assert fcntl.fcntl(handle[1], fcntl.F_GETPIPE_SZ) > 0
+    process.closeStdin()
+    await watch.ended
+    assert process.getHandle() == {}
