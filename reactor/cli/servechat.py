@@ -60,10 +60,11 @@ def addParser(servers: Subcommands) -> None:
     addReactorOption(parser)
     parser.add_argument(
         "--listen",
-        default="tcp:8000",
+        default="tcp:8000:interface=127.0.0.1",
         metavar="ENDPOINT",
-        help="where to listen: tcp:8000, tcp:8000:interface=127.0.0.1, unix:/path, "
-        "tls:8443:certKey=... (default: tcp:8000)",
+        help="where to listen: tcp:8000 (every interface), tcp:8000:interface=127.0.0.1, "
+        "unix:/path, tls:8443:certKey=... (default: tcp:8000:interface=127.0.0.1, this "
+        "machine only)",
     )
     parser.add_argument(
         "--db",

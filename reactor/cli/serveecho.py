@@ -37,9 +37,10 @@ def addParser(servers: Subcommands) -> None:
     addReactorOption(parser)
     parser.add_argument(
         "--listen",
-        default="tcp:8007",
+        default="tcp:8007:interface=127.0.0.1",
         metavar="ENDPOINT",
-        help="where to listen: tcp:8007, unix:/path, tls:8443:certKey=... (default: tcp:8007)",
+        help="where to listen: tcp:8007 (every interface), unix:/path, tls:8443:certKey=... "
+        "(default: tcp:8007:interface=127.0.0.1, this machine only)",
     )
     parser.set_defaults(command=run, prog=parser.prog)
 
