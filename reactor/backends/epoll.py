@@ -32,6 +32,26 @@ __all__ = ["EPollBackend"]
 
 _IN = select.EPOLLIN | select.EPOLLPRI
 _OUT = select.EPOLLOUT
+# The epoll flags ``wait`` translates; we never ask for others (EPOLLRDHUP, EPOLLET...).
+_MASK_BITS = _IN | _OUT | select.EPOLLERR | select.EPOLLHUP
+
+
+def _readiness(flags: int) -> int:
+    mask = 0
+    if flags & _IN:
+        mask |= READ
+    if flags & _OUT:
+        mask |= WRITE
+    if flags & select.EPOLLHUP:
+        mask |= HANGUP
+    if flags & select.EPOLLERR:
+        mask |= ERROR
+    return mask
+
+
+# Our readiness mask for every combination of those flags, indexed by ``flags & _MASK_BITS``
+# (31 on Linux): one subscript per event where four tests and ors were.
+_MASKS = tuple(_readiness(flags) for flags in range(_MASK_BITS + 1))
 
 
 def _epollMask(events: int) -> int:
@@ -99,30 +119,29 @@ class EPollBackend:
 
     def wait(self, timeout: float | None) -> list[Readiness]:
         """Wait up to ``timeout`` seconds; see :meth:`reactor.backends.Backend.wait`."""
-        if self._alwaysReady:
+        alwaysReady = self._alwaysReady
+        if alwaysReady:
             timeout = 0
         # Python rounds the timeout up to whole milliseconds, so timers never wake early.
         events = self._epoll.poll(-1 if timeout is None else timeout)
-        ready = []
+        if not events and not alwaysReady:
+            return events  # the common idle pass: nothing to translate
         interest = self._interest
+        ready = []
         ghosts = False
+        # A plain loop: a list comprehension costs a function call more, which for the usual
+        # one or two events measured ~2,000 instructions (a third of an idle pass).
         for fd, flags in events:
-            if fd not in interest:
+            if fd in interest:
+                # One table lookup per event instead of four flag tests (see _MASKS).
+                ready.append((fd, _MASKS[flags & _MASK_BITS]))
+            else:
                 ghosts = True
-                continue
-            mask = 0
-            if flags & _IN:
-                mask |= READ
-            if flags & _OUT:
-                mask |= WRITE
-            if flags & select.EPOLLHUP:
-                mask |= HANGUP
-            if flags & select.EPOLLERR:
-                mask |= ERROR
-            ready.append((fd, mask))
         if ghosts:
+            # Events for descriptors we do not watch (see the module docstring).
             self._rebuild()
-        ready.extend(self._alwaysReady.items())
+        if alwaysReady:
+            ready.extend(alwaysReady.items())
         return ready
 
     def _rebuild(self) -> None:
