@@ -78,19 +78,23 @@ class ChatServer:
     def _waitForPort(self, timeout: float) -> int:
         assert self._process is not None and self._process.stderr is not None
         deadline = time.monotonic() + timeout
+        fd = self._process.stderr.fileno()
         seen = b""
+        # Raw reads, not readline(): a buffered readline may swallow the next line into its
+        # buffer, where select() cannot see it, and the wait would then sleep to its deadline.
         with selectors.DefaultSelector() as selector:
-            selector.register(self._process.stderr, selectors.EVENT_READ)
+            selector.register(fd, selectors.EVENT_READ)
             while time.monotonic() < deadline:
                 if not selector.select(deadline - time.monotonic()):
                     break
-                line = self._process.stderr.readline()
-                if not line:
+                chunk = os.read(fd, 65536)
+                if not chunk:
                     break
-                seen += line
-                if b"chat server listening on " in line:
-                    address = line.split(b"listening on ", 1)[1].split()[0]
-                    return int(address.rsplit(b":", 1)[1])
+                seen += chunk
+                for line in seen.splitlines():
+                    if b"chat server listening on " in line:
+                        address = line.split(b"listening on ", 1)[1].split()[0]
+                        return int(address.rsplit(b":", 1)[1])
         raise RuntimeError(f"treadle serve chat did not start: {seen.decode(errors='replace')}")
 
     def __exit__(self, *exc: object) -> None:
