@@ -101,8 +101,9 @@ def _factory(name: str, source: str) -> Callable[[], Reactor]:
     return factory
 
 
-def install(name: str) -> Reactor:
-    """Create the process-wide default reactor with backend ``name`` and return it.
+def install(name: str | Reactor) -> Reactor:
+    """Make the process-wide default reactor: a new one with backend ``name``, or ``name``
+    itself when it is a reactor (one made elsewhere, e.g. a ``reactor.qtsupport.QtReactor``).
 
     Call it before anything uses ``reactor.reactor``. Overrides ``TREADLE_REACTOR``.
 
@@ -111,14 +112,20 @@ def install(name: str) -> Reactor:
     :raises ReactorAlreadyInstalledError: if the default reactor already exists.
     """
     global _default
-    factory = _factory(name, "passed to install()")
+    if isinstance(name, Reactor):
+        instance: Reactor | None = name
+        label = repr(name)
+    else:
+        factory = _factory(name, "passed to install()")
+        instance = None
+        label = repr(name)
     with _lock:
         if _default is not None:
             raise ReactorAlreadyInstalledError(
-                f"cannot install the {name!r} reactor: the default reactor already exists "
+                f"cannot install the {label} reactor: the default reactor already exists "
                 f"({_default!r}); install() must come before the first use of reactor.reactor"
             )
-        _default = factory()
+        _default = instance if instance is not None else factory()
         return _default
 
 

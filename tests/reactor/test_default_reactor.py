@@ -117,3 +117,25 @@ def test_default_reactor_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "running\nstopped\n"
+
+
+def test_install_accepts_a_reactor_made_elsewhere() -> None:
+    # How a host reactor that has no name (QtReactor, a subclass of one's own) becomes the
+    # default, so that deferToThread and friends use it.
+    result = runPython(
+        "import reactor\n"
+        "made = reactor.SelectReactor()\n"
+        "assert reactor.install(made) is made\n"
+        "from reactor import reactor as r\n"
+        "print(r is made)\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "True\n"
+
+
+def test_installing_a_reactor_after_the_default_exists_is_an_error() -> None:
+    result = runPython(
+        "import reactor\nfrom reactor import reactor as r\nreactor.install(reactor.PollReactor())\n"
+    )
+    assert result.returncode != 0
+    assert "ReactorAlreadyInstalledError" in result.stderr
