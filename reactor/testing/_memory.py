@@ -26,9 +26,12 @@ from reactor.interfaces import (
     IListeningPort,
     IReactorCore,
     IReactorFDSet,
+    IReactorSSL,
     IReactorTCP,
     IReactorThreads,
     IReactorTime,
+    IReactorUDP,
+    IReactorUNIX,
     ReactorCore,
     ReactorFDSet,
     ReactorThreads,
@@ -409,7 +412,16 @@ class MemoryReactorClock(MemoryReactor):
         self.clock.advance(0)
 
 
-classImplements(MemoryReactor, IReactorCore, IReactorFDSet, IReactorThreads, IReactorTCP)
+classImplements(
+    MemoryReactor,
+    IReactorCore,
+    IReactorFDSet,
+    IReactorThreads,
+    IReactorTCP,
+    IReactorSSL,
+    IReactorUNIX,
+    IReactorUDP,
+)
 classImplements(FakePort, IListeningPort)
 classImplements(FakeConnector, IConnector)
 classImplements(MemoryReactorClock, IReactorTime)

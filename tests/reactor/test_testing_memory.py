@@ -51,6 +51,14 @@ def test_memory_reactor_provides_core_fdset_and_threads_interfaces() -> None:
     assert verifyObject(IReactorThreads, r)
 
 
+def test_memory_reactor_provides_the_network_interfaces_it_records() -> None:
+    from reactor.interfaces import IReactorSSL, IReactorTCP, IReactorUDP, IReactorUNIX
+
+    r = MemoryReactor()
+    for interface in (IReactorTCP, IReactorSSL, IReactorUNIX, IReactorUDP):
+        assert verifyObject(interface, r)
+
+
 def test_memory_reactor_clock_provides_time_interface() -> None:
     assert verifyObject(IReactorTime, MemoryReactorClock())
 
