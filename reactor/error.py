@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "AlreadyCalled",
     "AlreadyCancelled",
+    "BadFileError",
     "ReactorAlreadyRunning",
     "ReactorNotRestartable",
     "ReactorNotRunning",
@@ -185,6 +186,12 @@ class ConnectError(Exception):
         if self.args and self.args[0]:
             parts.append(str(self.args[0]))
         return ": ".join(parts)
+
+
+class BadFileError(ConnectError):
+    """``connectUNIX(..., checkPID=True)``: no lock file, or it names a dead process."""
+
+    MESSAGE = "no live server: its lock file is missing or names a dead process"
 
 
 class ConnectBindError(ConnectError):

@@ -42,6 +42,7 @@ __all__ = [
     "AbstractDatagramProtocol",
     "BaseProtocol",
     "ClientFactory",
+    "ConnectedDatagramProtocol",
     "DatagramProtocol",
     "Factory",
     "ProcessProtocol",
@@ -469,3 +470,19 @@ class DatagramProtocol(AbstractDatagramProtocol):
 
     def connectionRefused(self) -> None:
         """A datagram sent on a connected socket was refused (ICMP). Does nothing here."""
+
+
+class ConnectedDatagramProtocol(AbstractDatagramProtocol):
+    """The protocol of a connected datagram socket (``connectUNIXDatagram``).
+
+    Datagrams come only from the connected peer, so ``datagramReceived`` gets no address.
+    """
+
+    def datagramReceived(self, datagram: bytes, addr: Any = None) -> None:
+        """Called with each datagram from the peer. Does nothing here."""
+
+    def connectionFailed(self, reason: Failure) -> None:
+        """Connecting (or binding) failed for ``reason``; the port is closed. Does nothing here."""
+
+    def connectionRefused(self) -> None:
+        """Nobody is bound at the peer's address any more. Does nothing here."""

@@ -25,17 +25,11 @@ from __future__ import annotations
 from typing import Any
 
 from reactor.unix._connection import UNIXConnection
-from reactor.unix._connector import BadFileError, UNIXConnector
-from reactor.unix._datagram import (
-    ConnectedDatagramProtocol,
-    ConnectedUNIXDatagramPort,
-    UNIXDatagramPort,
-)
+from reactor.unix._connector import UNIXConnector
+from reactor.unix._datagram import ConnectedUNIXDatagramPort, UNIXDatagramPort
 from reactor.unix._port import UNIXPort
 
 __all__ = [
-    "BadFileError",
-    "ConnectedDatagramProtocol",
     "ConnectedUNIXDatagramPort",
     "UNIXConnection",
     "UNIXConnector",
@@ -95,8 +89,8 @@ def connectUNIXDatagram(
 ) -> ConnectedUNIXDatagramPort:
     """Connect a Unix datagram socket (bound to ``bindAddress``, if given) to ``address``.
 
-    ``protocol`` is a :class:`ConnectedDatagramProtocol`; a failure to bind or connect calls
-    its ``connectionFailed`` (nothing is raised, as in Twisted).
+    ``protocol`` is a :class:`reactor.protocol.ConnectedDatagramProtocol`; a failure to bind
+    or connect calls its ``connectionFailed`` (nothing is raised, as in Twisted).
     """
     port = ConnectedUNIXDatagramPort(address, protocol, maxPacketSize, mode, bindAddress, reactor)
     port.startListening()

@@ -27,24 +27,18 @@ from zope.interface import classImplementsOnly  # type: ignore[import-untyped]
 
 from deferred import Failure
 from reactor.address import UNIXAddress
-from reactor.error import ConnectError, NoProtocol, connectErrorFor
+from reactor.error import BadFileError, NoProtocol, connectErrorFor
 from reactor.interfaces import IConnector
 from reactor.tcp import Connector
 from reactor.unix._connection import UNIXConnection
 from reactor.unix._paths import isAbstract, isLocked, lockPathFor
 
-__all__ = ["RETRY_FIRST", "RETRY_MAX", "BadFileError", "UNIXConnector", "UNIXDial"]
+__all__ = ["RETRY_FIRST", "RETRY_MAX", "UNIXConnector", "UNIXDial"]
 
 #: Seconds before retrying a connect refused for a full backlog (``EAGAIN``), then doubled...
 RETRY_FIRST = 0.001
 #: ...up to this many seconds between retries.
 RETRY_MAX = 0.05
-
-
-class BadFileError(ConnectError):
-    """``connectUNIX(..., checkPID=True)``: no lock file, or it names a dead process."""
-
-    MESSAGE = "no live server: its lock file is missing or names a dead process"
 
 
 class UNIXConnector(Connector):

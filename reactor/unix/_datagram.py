@@ -2,8 +2,8 @@
 
 This module owns :class:`UNIXDatagramPort` (what ``listenUNIXDatagram`` returns: Twisted's
 ``IUNIXDatagramTransport``), :class:`ConnectedUNIXDatagramPort` (``connectUNIXDatagram``:
-``IUNIXDatagramConnectedTransport``) and :class:`ConnectedDatagramProtocol`, the protocol a
-connected one serves (Twisted keeps it in ``twisted.internet.protocol``). Binding goes through
+``IUNIXDatagramConnectedTransport``), which serves a
+:class:`reactor.protocol.ConnectedDatagramProtocol` (where Twisted keeps it too). Binding goes through
 :mod:`reactor.unix._paths`, like a stream port's: a dead owner's file is replaced, a live one is
 never taken, the file gets ``mode`` and is removed on ``stopListening`` if it is still ours.
 
@@ -50,7 +50,6 @@ from reactor._netinterfaces import IListeningPort, ILoggingContext
 from reactor._unixinterfaces import IUNIXDatagramConnectedTransport, IUNIXDatagramTransport
 from reactor.address import UNIXAddress
 from reactor.error import ConnectionDone, ConnectionLost, MessageLengthError
-from reactor.protocol import AbstractDatagramProtocol
 from reactor.unix._paths import FileIdentity, bindPath, removeIfOurs
 
 __all__ = [
@@ -58,7 +57,6 @@ __all__ = [
     "MAX_HELD_DATAGRAMS",
     "RETRY_FIRST",
     "RETRY_MAX",
-    "ConnectedDatagramProtocol",
     "ConnectedUNIXDatagramPort",
     "UNIXDatagramPort",
 ]
@@ -77,22 +75,6 @@ RETRY_MAX = 0.05
 
 _FULL = frozenset({errno.EAGAIN, errno.ENOBUFS, errno.EINTR})
 _REFUSED = frozenset({errno.ECONNREFUSED, errno.ENOENT, errno.ECONNRESET})
-
-
-class ConnectedDatagramProtocol(AbstractDatagramProtocol):
-    """The protocol of a connected datagram socket (``connectUNIXDatagram``).
-
-    Datagrams come only from the connected peer, so ``datagramReceived`` gets no address.
-    """
-
-    def datagramReceived(self, datagram: bytes, addr: Any = None) -> None:
-        """Called with each datagram from the peer. Does nothing here."""
-
-    def connectionFailed(self, reason: Failure) -> None:
-        """Connecting (or binding) failed for ``reason``; the port is closed. Does nothing here."""
-
-    def connectionRefused(self) -> None:
-        """Nobody is bound at the peer's address any more. Does nothing here."""
 
 
 def _nameOf(raw: Any) -> str | bytes | None:

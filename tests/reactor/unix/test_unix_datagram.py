@@ -22,8 +22,7 @@ from reactor.interfaces import (
     IUNIXDatagramConnectedTransport,
     IUNIXDatagramTransport,
 )
-from reactor.protocol import DatagramProtocol
-from reactor.unix import ConnectedDatagramProtocol
+from reactor.protocol import ConnectedDatagramProtocol, DatagramProtocol
 from reactor.unix._datagram import MAX_HELD_DATAGRAMS
 
 

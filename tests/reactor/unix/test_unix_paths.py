@@ -17,8 +17,7 @@ from _unixhelpers import connectUnixTo, unixPair
 from deferred import Deferred
 from reactor import Reactor
 from reactor.address import UNIXAddress
-from reactor.error import CannotListenError
-from reactor.unix import BadFileError
+from reactor.error import BadFileError, CannotListenError
 from reactor.unix._paths import isLocked, servedAt
 
 needsLinux = pytest.mark.skipif(
