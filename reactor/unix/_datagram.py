@@ -1,11 +1,12 @@
 """Unix datagram sockets: a bound socket for a ``DatagramProtocol``, or a connected one.
 
 This module owns :class:`UNIXDatagramPort` (what ``listenUNIXDatagram`` returns: Twisted's
-``IUNIXDatagramTransport``), :class:`ConnectedUNIXDatagramPort` (``connectUNIXDatagram``:
+``IUNIXDatagramTransport``) and :class:`ConnectedUNIXDatagramPort` (``connectUNIXDatagram``:
 ``IUNIXDatagramConnectedTransport``), which serves a
-:class:`reactor.protocol.ConnectedDatagramProtocol` (where Twisted keeps it too). Binding goes through
-:mod:`reactor.unix._paths`, like a stream port's: a dead owner's file is replaced, a live one is
-never taken, the file gets ``mode`` and is removed on ``stopListening`` if it is still ours.
+:class:`reactor.protocol.ConnectedDatagramProtocol` (where Twisted keeps it too). Binding goes
+through :mod:`reactor.unix._paths`, like a stream port's: a dead owner's file is replaced, a
+live one is never taken, the file gets ``mode`` and is removed on ``stopListening`` if it is
+still ours.
 
 Reading: up to :data:`DATAGRAMS_PER_EVENT` datagrams per readable event. A datagram longer
 than ``maxPacketSize`` is dropped and logged (Twisted delivers its first ``maxPacketSize``
