@@ -10,7 +10,8 @@ Each entry of ``callbacks`` is a pair of (function, args, kwargs) for the succes
 side, flattened into one 6-tuple. Firing runs them in order; each result (or raised exception,
 captured as a ``Failure``) becomes the input of the next. A callback may return another Deferred:
 the outer chain then *waits* for it (``paused`` goes up by one and a continuation entry is added
-to the inner Deferred that hands the inner result back).
+to the inner Deferred that hands the inner result back). Entries that have run are removed, so
+``callbacks`` holds exactly the steps still to come.
 
 Nothing here recurses. ``_runCallbacks`` keeps an explicit stack of the Deferreds it is working
 on: handing a result to a waiting outer Deferred, or to the target of ``chainDeferred``, pushes
@@ -51,7 +52,7 @@ from typing import (
 from . import _debug
 from ._debug import CreationSite, internalFiles
 from ._errors import AlreadyCalledError, CancelledError, TimeoutError
-from ._failure import Failure
+from ._failure import Failure, chainTypes, failureTypes, registerChainType
 from ._report import UnhandledFailureReport
 
 if TYPE_CHECKING:
@@ -70,31 +71,36 @@ def passthru(arg: _T) -> _T:
     return arg
 
 
-def _continueMarker(arg: object) -> NoReturn:  # pragma: no cover - never called
+def _handOffMarker(arg: object) -> NoReturn:  # pragma: no cover - never called
     raise AssertionError("chain marker called")
 
 
-def _chainMarker(arg: object) -> NoReturn:  # pragma: no cover - never called
-    raise AssertionError("chain marker called")
-
-
-# Callback entries whose function is one of these markers are instructions to _runCallbacks,
-# never called: _CONTINUE hands the result to a Deferred that waits on this one,
-# _CHAIN fires the target of chainDeferred with it. Their "args" slot holds that Deferred
-# itself, not a tuple (one allocation fewer per wait).
-_CONTINUE: Callable[..., Any] = _continueMarker
-_CHAIN: Callable[..., Any] = _chainMarker
+# A callback entry whose function is this marker is an instruction to _runCallbacks, never
+# called: hand the result to another Deferred. Its "args" slot holds that Deferred itself, not a
+# tuple (one allocation fewer per wait); its "kwargs" slot says which kind of hand-off it is:
+# False, to a Deferred that waits on this one (it is paused once for the wait); True, to the
+# target of chainDeferred (which must not have fired). One marker, not one per kind, so that the
+# engine tells a marker from a callback with one identity test.
+_HANDOFF: Callable[..., Any] = _handOffMarker
 
 # (callback, its args, its kwargs, errback, its args, its kwargs); for a marker entry the
-# args slots hold the receiving Deferred instead of a tuple.
+# args slots hold the receiving Deferred instead of a tuple and the kwargs slots its kind.
 _CallbackEntry = tuple[
     Callable[..., Any],
     Any,
-    "dict[str, Any] | None",
+    Any,
     Callable[..., Any],
     Any,
-    "dict[str, Any] | None",
+    Any,
 ]
+
+#: Deferred and its subclasses (see ``chainTypes`` in ``_failure``): registered by
+#: ``Deferred.__init_subclass__``. Shared across threads like ``chainTypes``: mutated only by
+#: ``registerChainType``, under its lock; read without it.
+deferredTypes: set[type[Any]] = set()
+
+# object.__new__, held here: calling it is cheaper than looking up Deferred.__new__ each time.
+_newObject = object.__new__
 
 
 class Deferred(Generic[_T]):
@@ -116,7 +122,6 @@ class Deferred(Generic[_T]):
         "__weakref__",
         "_createdIn",
         "_createdLasti",
-        "_next",
         "_report",
         "_runningCallbacks",
         "callbacks",
@@ -130,17 +135,23 @@ class Deferred(Generic[_T]):
     _handedOff: Failure | None = None
     _creationStack: str | None = None
     _firstFireStack: str | None = None
+    # How many entries of ``callbacks`` have run. Always 0 between runs of the engine, which
+    # removes the entries it ran; kept for code written against the old index-based layout.
+    _next = 0
 
     called: bool
     paused: int
     result: Any
     callbacks: list[_CallbackEntry]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        registerChainType(cls, deferredTypes)
+
     def __init__(self, canceller: Callable[[Deferred[Any]], None] | None = None) -> None:
         self.callbacks = []
         self.called = False
         self.paused = 0
-        self._next = 0
         self._runningCallbacks = False
         self._report: UnhandledFailureReport | None = None
         if canceller is not None:
@@ -149,10 +160,12 @@ class Deferred(Generic[_T]):
         # this package (so succeed() names its caller). The line number is worked out only
         # when a report needs it: reading f_lineno costs three times as much as f_lasti.
         frame = sys._getframe(1)
-        if frame.f_code.co_filename in internalFiles:
-            while frame.f_code.co_filename in internalFiles and frame.f_back is not None:
+        code = frame.f_code
+        if code.co_filename in internalFiles:
+            while code.co_filename in internalFiles and frame.f_back is not None:
                 frame = frame.f_back
-        self._createdIn: CodeType | None = frame.f_code
+                code = frame.f_code
+        self._createdIn: CodeType | None = code
         self._createdLasti: int = frame.f_lasti
         if _debug._debugging:
             self._creationStack = _debug.formatStack(frame)
@@ -266,7 +279,7 @@ class Deferred(Generic[_T]):
         This Deferred keeps its result (see the module docstring); a Failure becomes ``d``'s
         responsibility. Chains of any length run without recursion.
         """
-        self.callbacks.append((_CHAIN, d, None, _CHAIN, d, None))
+        self.callbacks.append((_HANDOFF, d, True, _HANDOFF, d, True))
         if self.called:
             self._runCallbacks()
         return self
@@ -275,7 +288,7 @@ class Deferred(Generic[_T]):
 
     def callback(self, result: _T | Failure) -> None:
         """Fire the chain with a success value (a ``Failure`` takes the errback path)."""
-        if isinstance(result, Deferred):
+        if type(result) in deferredTypes:
             raise TypeError(
                 "callback() needs a result, not a Deferred: return the Deferred from a "
                 "callback, or use chainDeferred, to wait on it"
@@ -293,7 +306,7 @@ class Deferred(Generic[_T]):
         """Fire the chain with a failure; with no argument, the exception being handled."""
         if fail is None:
             fail = Failure()
-        elif not isinstance(fail, Failure):
+        elif type(fail) not in failureTypes:
             if not isinstance(fail, BaseException):
                 raise TypeError(f"errback() needs a Failure or an exception, got {fail!r}")
             fail = Failure(fail)
@@ -440,7 +453,7 @@ class Deferred(Generic[_T]):
     def _handOff(self) -> Any:
         """Give this Deferred's result to another party; a Failure becomes its responsibility."""
         result = self.result
-        if isinstance(result, Failure):
+        if type(result) in failureTypes:
             self._handedOff = result
             report = self._report
             if report is not None:
@@ -457,36 +470,40 @@ class Deferred(Generic[_T]):
             current = chain[-1]
             if current.paused:
                 # Paused by the user (or waiting on an inner Deferred): unpause resumes it.
-                if isinstance(current.result, Failure):
+                if type(current.result) in failureTypes:
                     current._reportIfUnhandled()
                 chain.pop()
                 continue
-            report = current._report
-            if report is not None:
+            if current._report is not None:
                 # Someone is about to look at the failure again.
-                report.disarm()
+                current._report.disarm()
                 current._report = None
-            # While this Deferred is visited, its index and "running" flag are held here and in
-            # locals (written back on every exit): a re-entrant _runCallbacks on it returns at
-            # once, so nobody else advances it meanwhile.
-            current._runningCallbacks = True
-            finished = True
             callbacks = current.callbacks
-            index = current._next
             result = current.result
+            # Whether ``result`` is a Failure, kept up to date with it: type tests are the
+            # engine's main cost after the calls themselves (see chainTypes in _failure).
+            failed = type(result) in failureTypes
+            finished = True
+            # ``consumed`` counts the entries this visit has taken from the front of
+            # ``callbacks``; they are deleted when the visit ends. Meanwhile the "running" flag
+            # makes a re-entrant _runCallbacks on this Deferred return at once, so nobody else
+            # takes entries from it, and callbacks added meanwhile are appended where this loop
+            # will reach them.
+            consumed = 0
+            current._runningCallbacks = True
             try:
-                while index < len(callbacks):
-                    entry = callbacks[index]
-                    index += 1
-                    if isinstance(result, Failure):
+                for entry in callbacks:
+                    consumed += 1
+                    if failed:
                         function, args, kwargs = entry[3], entry[4], entry[5]
                     else:
                         function, args, kwargs = entry[0], entry[1], entry[2]
                     if function is passthru:
                         continue
-                    if function is _CONTINUE or function is _CHAIN:
+                    if function is _HANDOFF:
                         receiver: Deferred[Any] = args
-                        if function is _CHAIN:
+                        if kwargs:
+                            # The target of chainDeferred: it must not have fired yet.
                             if receiver.called:
                                 if receiver._suppressAlreadyCalled:
                                     receiver._suppressAlreadyCalled = False
@@ -494,21 +511,20 @@ class Deferred(Generic[_T]):
                                     result = current.result = Failure(
                                         AlreadyCalledError(receiver._alreadyCalledMessage())
                                     )
+                                    failed = True
                                 continue
                             receiver.called = True
                         else:
                             receiver.paused -= 1
                         # Hand the result over: a Failure becomes the receiver's to report.
-                        if isinstance(result, Failure):
+                        if failed:
                             current._handedOff = result
                         receiver.result = result
                         finished = False
-                        if index == len(callbacks):
+                        if consumed == len(callbacks):
                             # Nothing after the hand-off: this Deferred is done, so the
                             # receiver takes its place on the stack instead of going on top.
                             # A chain of N waiting Deferreds then unwinds in one visit each.
-                            callbacks.clear()
-                            index = 0
                             chain[-1] = receiver
                         else:
                             chain.append(receiver)
@@ -523,52 +539,61 @@ class Deferred(Generic[_T]):
                             result = function(result)
                     except BaseException:
                         result = Failure()
-
-                    if isinstance(result, Deferred):
-                        inner = result
-                        if inner is current:
-                            result = Failure(
-                                TypeError(
-                                    "a callback returned the Deferred it was added to; "
-                                    "a Deferred cannot wait on itself"
-                                )
-                            )
-                        elif (
-                            inner.called
-                            and not inner.paused
-                            and not inner._runningCallbacks
-                            and inner._next >= len(inner.callbacks)
-                        ):
-                            # Already settled: take its result now, no waiting needed.
-                            result = inner._handOff()
+                        failed = True
+                    else:
+                        if type(result) not in chainTypes:
+                            failed = False
+                        elif type(result) in failureTypes:
+                            failed = True
                         else:
-                            current.result = inner
-                            current.paused += 1
-                            inner.callbacks.append(
-                                (_CONTINUE, current, None, _CONTINUE, current, None)
-                            )
-                            # Waiting now: leave the stack at once (the continuation added
-                            # above brings this Deferred back).
-                            finished = False
-                            chain.pop()
-                            if inner.called and not inner.paused and not inner._runningCallbacks:
-                                # Its own loop is suspended lower on some stack: make sure the
-                                # continuation runs by working on it here.
-                                chain.append(inner)
-                            break
+                            inner: Deferred[Any] = result
+                            if inner is current:
+                                result = Failure(
+                                    TypeError(
+                                        "a callback returned the Deferred it was added to; "
+                                        "a Deferred cannot wait on itself"
+                                    )
+                                )
+                            elif (
+                                inner.called
+                                and not inner.paused
+                                and not inner._runningCallbacks
+                                and not inner.callbacks
+                            ):
+                                # Already settled: take its result now, no waiting needed.
+                                result = inner._handOff()
+                            else:
+                                current.result = inner
+                                current.paused += 1
+                                inner.callbacks.append(
+                                    (_HANDOFF, current, False, _HANDOFF, current, False)
+                                )
+                                # Waiting now: leave the stack at once (the continuation added
+                                # above brings this Deferred back).
+                                finished = False
+                                chain.pop()
+                                if (
+                                    inner.called
+                                    and not inner.paused
+                                    and not inner._runningCallbacks
+                                ):
+                                    # Its own loop is suspended lower on some stack: make sure
+                                    # the continuation runs by working on it here.
+                                    chain.append(inner)
+                                break
+                            failed = type(result) in failureTypes
                     current.result = result
                     if current.paused > 0:
                         # The callback paused its own Deferred: stop here; unpause resumes.
                         finished = False
                         break
             finally:
-                current._next = index
                 current._runningCallbacks = False
+                if consumed:
+                    del callbacks[:consumed]
 
             if finished:
-                callbacks.clear()
-                current._next = 0
-                if isinstance(result, Failure) and result is not current._handedOff:
+                if failed and result is not current._handedOff:
                     current._report = UnhandledFailureReport(
                         result,
                         current.creationSite(),
@@ -580,7 +605,7 @@ class Deferred(Generic[_T]):
     def _reportIfUnhandled(self) -> None:
         """Arm the unhandled-error report if this (paused) Deferred holds a Failure."""
         result = self.result
-        if isinstance(result, Failure) and self._report is None and result is not self._handedOff:
+        if type(result) in failureTypes and self._report is None and result is not self._handedOff:
             self._report = UnhandledFailureReport(
                 result,
                 self.creationSite(),
@@ -599,7 +624,7 @@ class Deferred(Generic[_T]):
         while not self.called or self.paused:
             yield self
         result = self.result
-        if isinstance(result, Failure):
+        if type(result) in failureTypes:
             self._handOff()
             raise result.value.with_traceback(result.tb)
         return result  # type: ignore[no-any-return]
@@ -672,10 +697,9 @@ def succeed(result: _T) -> Deferred[_T]:
     """A Deferred that has already fired with ``result``."""
     # Hot (every ``yield succeed(x)``): builds the Deferred without __init__'s frame walk; the
     # caller's frame is known to be the creation site. Keep in step with Deferred.__init__.
-    d: Deferred[_T] = Deferred.__new__(Deferred)
+    d: Deferred[_T] = _newObject(Deferred)
     d.callbacks = []
     d.paused = 0
-    d._next = 0
     d._runningCallbacks = False
     d._report = None
     # The creation site is recorded in debug mode only: it cost a quarter of a succeed(), and a
@@ -736,3 +760,6 @@ def maybeDeferred(
     if isinstance(result, Coroutine):
         return Deferred.fromCoroutine(result)
     return succeed(result)
+
+
+registerChainType(Deferred, deferredTypes)

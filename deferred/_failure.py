@@ -5,19 +5,21 @@ cheap on purpose — failures are ordinary control flow in callback code — so 
 exception and its traceback *object* and formats nothing until someone asks
 (``getTraceback``/``printTraceback``/``cleanFailure``).
 
-This module owns the Failure type only; how a Deferred reports a Failure nobody handled lives in
-``_report``.
+This module owns the Failure type, and the registry of the types the chain engine must tell apart
+from plain results (``failureTypes``, ``chainTypes``); how a Deferred reports a Failure nobody
+handled lives in ``_report``.
 """
 
 from __future__ import annotations
 
 import builtins
 import sys
+import threading
 import traceback
 from types import TracebackType
 from typing import IO, Any, NoReturn
 
-__all__ = ["Failure", "NoCurrentExceptionError"]
+__all__ = ["Failure", "NoCurrentExceptionError", "chainTypes", "failureTypes"]
 
 
 class NoCurrentExceptionError(Exception):
@@ -32,6 +34,10 @@ class Failure:
     """
 
     __slots__ = ("_formatted", "tb", "type", "value")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        registerChainType(cls, failureTypes)
 
     value: BaseException
     type: builtins.type[BaseException]
@@ -114,3 +120,30 @@ class Failure:
         return f"<Failure {self.type.__module__}.{self.type.__qualname__}: {self.value}>"
 
     __str__ = __repr__
+
+
+# The chain engine asks of every result whether it is a Failure or a Deferred. ``isinstance``
+# answers "no" -- the common answer -- slowly (it falls back to looking up ``__class__``), so the
+# engine tests ``type(result) in chainTypes`` instead, one hashed lookup, and looks closer only
+# on a hit. That needs every subclass registered: Failure's and Deferred's ``__init_subclass__``
+# do it, before the class statement finishes, so before any instance of the class exists.
+# (Consequence, as in Twisted: an object that only pretends to be a Deferred or a Failure through
+# a ``__class__`` attribute is a plain result to the engine.)
+#
+# Shared state: both sets are mutated only by registerChainType, under _registryLock; the engine
+# reads them without the lock. A reader can see a set just before or after an insertion, never a
+# torn one: each set operation is atomic (builtin containers are thread-safe per operation), and
+# a type is inserted before any of its instances can reach a reader.
+
+#: Failure and its subclasses.
+failureTypes: set[builtins.type[Any]] = {Failure}
+#: Failure, Deferred, and their subclasses: the results the chain engine looks at twice.
+chainTypes: set[builtins.type[Any]] = {Failure}
+_registryLock = threading.Lock()
+
+
+def registerChainType(cls: builtins.type[Any], kind: set[builtins.type[Any]]) -> None:
+    """Record ``cls`` in ``kind`` (``failureTypes`` or the Deferred types) and in ``chainTypes``."""
+    with _registryLock:
+        kind.add(cls)
+        chainTypes.add(cls)
