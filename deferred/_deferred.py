@@ -520,6 +520,21 @@ class Deferred(Generic[_T]):
                         if failed:
                             current._handedOff = result
                         receiver.result = result
+                        # Relay: while the receiver has nothing to do but hand the result on to
+                        # the Deferred waiting on it (the shape of every level of a chain of
+                        # nested Deferreds but the outer-most), do that here instead of a whole
+                        # visit. Such a receiver is not paused, has no report armed (it was
+                        # waiting) and runs no code, so this is all its visit would do.
+                        while not receiver.paused and len(receiver.callbacks) == 1:
+                            entry = receiver.callbacks[0]
+                            if entry[0] is not _HANDOFF or entry[2]:
+                                break
+                            if failed:
+                                receiver._handedOff = result
+                            receiver.callbacks.clear()
+                            receiver = entry[1]
+                            receiver.paused -= 1
+                            receiver.result = result
                         finished = False
                         if consumed == len(callbacks):
                             # Nothing after the hand-off: this Deferred is done, so the
