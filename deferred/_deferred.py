@@ -494,10 +494,11 @@ class Deferred(Generic[_T]):
             try:
                 for entry in callbacks:
                     consumed += 1
+                    # (Unpacking the whole entry is cheaper than indexing three of its items.)
                     if failed:
-                        function, args, kwargs = entry[3], entry[4], entry[5]
+                        _, _, _, function, args, kwargs = entry
                     else:
-                        function, args, kwargs = entry[0], entry[1], entry[2]
+                        function, args, kwargs, _, _, _ = entry
                     if function is passthru:
                         continue
                     if function is _HANDOFF:
@@ -556,9 +557,10 @@ class Deferred(Generic[_T]):
                         result = Failure()
                         failed = True
                     else:
-                        if type(result) not in chainTypes:
+                        resultType = type(result)
+                        if resultType not in chainTypes:
                             failed = False
-                        elif type(result) in failureTypes:
+                        elif resultType is Failure or resultType in failureTypes:
                             failed = True
                         else:
                             inner: Deferred[Any] = result
