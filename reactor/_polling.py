@@ -100,8 +100,9 @@ class PollingReactor(Reactor):
         # * one loop for run() and iterate(): a method call per pass was ~5% of a ping-pong
         #   message on a socket pair;
         # * _advance() inlined for the common case (it acts only on STOP_REQUESTED);
-        # * the timer queue is asked only when it holds entries (its two lists, read directly:
-        #   two method calls per pass were a quarter of an idle pass);
+        # * the timer queue is asked only when it holds entries: its two lists are read
+        #   directly (two method calls per pass were a quarter of an idle pass; TimerQueue
+        #   keeps its heap non-empty while it runs calls it took out of it, see _takeDue);
         # * a readable-only (writable-only) descriptor goes straight to _readReady
         #   (_writeReady), which is all _ready would do with it.
         # The methods tracing shadows (_readReady, _writeReady, _wokenUp) are still looked up

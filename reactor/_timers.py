@@ -34,6 +34,14 @@ Design:
   runs (a new ``callLater`` or a ``reset``) has a later ``seq`` and waits for the next
   ``runDue``, even if it is already due. That keeps a call that reschedules itself with delay 0
   from starving the host's I/O.
+* When many calls are due at once, ``runDue`` stops popping them one at a time: it sorts the
+  heap (a sorted list is a heap too) and moves the due entries into ``_due`` in one slice, then
+  runs them from there (``TimerQueue._takeDue`` has the figures: ~5x cheaper per call). ``_due``
+  is empty except while a ``runDue`` runs, and the heap keeps at least one entry meanwhile;
+  everything that reads the heap reads ``_due`` too, and a ``runDue`` nested in a timed call
+  (one that advances its clock, or iterates the reactor) runs its entries first, as it would
+  have found them at the top of the heap. If ``onError`` raises, the entries not yet run go
+  back into the heap.
 
 Thread-safety: none. A ``TimerQueue`` and its ``DelayedCall`` objects belong to the thread that
 runs the host (the reactor thread, or the test using a ``Clock``); other threads must go through
@@ -43,8 +51,10 @@ runs the host (the reactor thread, or the test using a ``Clock``); other threads
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections.abc import Callable
 from itertools import count
+from operator import itemgetter
 from typing import Any, NoReturn, ParamSpec
 
 from reactor.error import AlreadyCalled, AlreadyCancelled
@@ -63,6 +73,17 @@ _STAGED: Any = object()
 _COMPACT_MIN_DEAD = 64
 
 _INFINITY = float("inf")
+
+# Sort keys of heap entries (TimerQueue._takeDue).
+_deadlineOf = itemgetter(0)
+_seqOf = itemgetter(1)
+
+# runDue pops calls one by one until it has popped len(heap) >> _SORT_AFTER_SHIFT of them plus
+# _SORT_AFTER_MIN, then sorts what is left (TimerQueue._takeDue explains the figures). With an
+# eighth, popping then sorting costs at most ~2.7x what the better choice alone would have (d
+# just over n/8 due), and at least ~1.6x less than sorting at once when everything is due.
+_SORT_AFTER_SHIFT = 3
+_SORT_AFTER_MIN = 16
 
 
 class DelayedCall:
@@ -176,6 +197,7 @@ class TimerQueue:
 
     __slots__ = (
         "_counter",
+        "_due",
         "_earliest",
         "_heap",
         "_live",
@@ -193,6 +215,10 @@ class TimerQueue:
         self.onEarlierDeadline = onEarlierDeadline
         # Entries ordered by (deadline, seq), live and dead.
         self._heap: list[_Entry] = []
+        # Entries runDue took out of the heap to run, sorted latest first; every one of them
+        # comes before every heap entry. Empty except while runDue runs, and never non-empty
+        # with an empty heap (see _takeDue).
+        self._due: list[_Entry] = []
         # Calls scheduled or reset since the last merge, live (``_entry is _STAGED``) or
         # cancelled since; see the module docstring.
         self._pending: list[DelayedCall] = []
@@ -240,6 +266,13 @@ class TimerQueue:
         """Return the earliest deadline among live calls, or None when there are none."""
         if self._pending:
             self._merge()
+        due = self._due
+        while due:
+            entry = due[-1]
+            if entry[2]._entry is entry:
+                self._earliest = entry[0]
+                return entry[0]
+            due.pop()
         heap = self._heap
         while heap:
             entry = heap[0]
@@ -263,27 +296,47 @@ class TimerQueue:
         if self._pending:
             self._merge()
         heap = self._heap
-        if not heap:
+        due = self._due
+        if not heap and not due:
             return 0
         now = self._seconds()
         # Every entry pushed from here on gets a larger seq than this snapshot.
         snapshot = next(self._counter)
         heappop = heapq.heappop
+        # Calls popped one by one before sorting the rest pays off (see _takeDue).
+        budget = (len(heap) >> _SORT_AFTER_SHIFT) + _SORT_AFTER_MIN
         ran = 0
         try:
-            while heap:
-                entry = heap[0]
-                if entry[0] > now:
+            while True:
+                if due:
+                    # Taken out of the heap, in order, by this run or by one this call is
+                    # nested in (a timed call that runs the clock or the reactor again): they
+                    # come before anything still in the heap.
+                    entry = due.pop()
+                    call = entry[2]
+                    if call._entry is not entry:
+                        continue
+                elif heap:
+                    entry = heap[0]
+                    if entry[0] > now:
+                        break
+                    call = entry[2]
+                    if call._entry is not entry:
+                        heappop(heap)  # cancelled, or superseded by a reset
+                        continue
+                    if entry[1] > snapshot:
+                        # Pushed during this run and merged early (someone asked
+                        # nextDeadline). With a clock that never goes back, every entry still
+                        # due sorts after it.
+                        break
+                    if budget == 0:
+                        budget = -1  # at most once per run
+                        self._takeDue(now, snapshot)
+                        continue
+                    budget -= 1
+                    heappop(heap)
+                else:
                     break
-                call = entry[2]
-                if call._entry is not entry:
-                    heappop(heap)  # cancelled, or superseded by a reset
-                    continue
-                if entry[1] > snapshot:
-                    # Pushed during this run and merged early (someone asked nextDeadline). With
-                    # a clock that never goes back, every entry still due sorts after it.
-                    break
-                heappop(heap)
                 call._entry = None
                 call.called = True
                 self._live -= 1
@@ -293,6 +346,11 @@ class TimerQueue:
                 except BaseException as e:
                     onError(call, e)
         finally:
+            if due:
+                # onError raised: the calls taken out of the heap and not run go back.
+                heap.extend(due)
+                heapq.heapify(heap)
+                due.clear()
             # Calls made during the run sit in _pending; merging now keeps _earliest exact.
             self.nextDeadline()
             # Running calls lowers the live count without a cancel, so check here too.
@@ -302,9 +360,40 @@ class TimerQueue:
                 self._compact()
         return ran
 
+    def _takeDue(self, now: float, snapshot: int) -> None:
+        # Move every entry due at ``now`` and older than ``snapshot`` from the heap to _due,
+        # latest first (the run pops from the end). Called by runDue once it has popped an
+        # eighth of the heap one by one and more calls are due.
+        #
+        # Why sort: a heappop compares tuples through the generic rich comparison, ~2 log2(n)
+        # times; list.sort on float (int) keys compares them directly (CPython's pre-checked
+        # compares). Measured with 50,000 entries: ~5,800 instructions per heappop, ~1,250
+        # per entry for the two sorts below, so sorting wins once more than about a fifth of
+        # the heap is due. A sorted list is still a valid heap, so what stays needs no
+        # heapify. runDue only sorts once it has popped an eighth of the heap one by one (see
+        # _SORT_AFTER_SHIFT): a pass that runs one call out of n must not pay O(n log n).
+        heap = self._heap
+        # Two stable sorts on keys, so every comparison is between two ints, then two floats:
+        # half the cost of one sort comparing the tuples (~1,250 against ~2,500 instructions
+        # per entry). Equal deadlines keep the seq order of the first sort.
+        heap.sort(key=_seqOf)
+        heap.sort(key=_deadlineOf)
+        # Entries sort below (now, snapshot) exactly when they are due and older than the
+        # snapshot; heap[0] is such an entry (runDue checked), so taken >= 1 here.
+        taken = bisect_left(heap, (now, snapshot))
+        if taken == len(heap):
+            # Leave the latest in the heap (runDue pops it last): while _due holds entries the
+            # heap is never empty, so a host may test only _heap and _pending for "anything
+            # stored?" (reactor._polling does, on every pass).
+            taken -= 1
+        if taken:
+            self._due.extend(heap[taken - 1 :: -1])
+            del heap[:taken]
+
     def getDelayedCalls(self) -> list[DelayedCall]:
         """Return the live calls in the order they will run (deadline, then scheduling order)."""
         live = [e for e in self._heap if e[2]._entry is e]
+        live += [e for e in self._due if e[2]._entry is e]
         live += [(c.time, c._seq, c) for c in self._pending if c._entry is _STAGED]
         live.sort()  # seq is unique, so the sort never compares two DelayedCalls
         return [e[2] for e in live]
@@ -315,7 +404,7 @@ class TimerQueue:
 
     def storedEntries(self) -> int:
         """Return how many entries are held, live and dead (for tests and statistics)."""
-        return len(self._heap) + len(self._pending)
+        return len(self._heap) + len(self._pending) + len(self._due)
 
     def _forget(self) -> None:
         # A call was cancelled: its entry is now dead. Both compaction tests are made here, not
@@ -366,7 +455,11 @@ class TimerQueue:
                 heappush(heap, entry)
 
     def _compact(self) -> None:
-        # Drop every dead entry (callers decide when it is worth a pass).
+        # Drop every dead entry (callers decide when it is worth a pass). Not while runDue
+        # runs calls from _due: compacting could empty the heap under them (see _takeDue);
+        # runDue checks again when it ends.
+        if self._due:
+            return
         heap = self._heap
         pending = self._pending
         # In place: runDue holds a reference to the heap list while it runs.
