@@ -36,7 +36,7 @@ DEFAULT_LOW_WATER = 16 * 1024
 class ProducerFlow:
     """The registered producer of one transport and the water marks that pace it."""
 
-    __slots__ = ("high", "low", "paused", "producer", "streaming")
+    __slots__ = ("high", "low", "paused", "producer", "streaming", "writes")
 
     def __init__(self, high: int = DEFAULT_HIGH_WATER, low: int = DEFAULT_LOW_WATER) -> None:
         self.high = high
@@ -47,6 +47,10 @@ class ProducerFlow:
         self.streaming = False
         #: Whether *we* paused the (streaming) producer because the buffer was full.
         self.paused = False
+        #: Writes made while a producer was registered: a transport that counts them (the
+        #: asyncio one) learns whether a pull producer wrote when asked. Only ever changed on a
+        #: transport's own flow, never on NO_PRODUCER (which has no producer).
+        self.writes = 0
 
     def setLimits(self, high: int | None = None, low: int | None = None) -> None:
         """Set the water marks; ``low`` defaults to a quarter of ``high``.
