@@ -83,6 +83,12 @@ def _handOffMarker(arg: object) -> NoReturn:  # pragma: no cover - never called
 # engine tells a marker from a callback with one identity test.
 _HANDOFF: Callable[..., Any] = _handOffMarker
 
+# A kwargs slot holding this marker says that the args slot before it is the one positional
+# argument itself, not a tuple of them. Entries hold everything they refer to until the callback
+# runs, and a Deferred is often given its callbacks long before it fires: one tuple fewer per
+# such callback is one object fewer for the cyclic garbage collector to count and walk.
+_ONE_ARG: Any = object()
+
 # (callback, its args, its kwargs, errback, its args, its kwargs); for a marker entry the
 # args slots hold the receiving Deferred instead of a tuple and the kwargs slots its kind.
 _CallbackEntry = tuple[
@@ -222,7 +228,12 @@ class Deferred(Generic[_T]):
 
     def addCallback(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred[Any]:
         """Add a callback for success; failures pass it by unchanged."""
-        self.callbacks.append((callback, args, kwargs, passthru, (), None))
+        if args and len(args) == 1 and not kwargs:
+            # The usual ``addCallback(f, x)``: keep x itself, not the tuple holding it (see
+            # _ONE_ARG: one object fewer kept alive per callback, a cheaper call).
+            self.callbacks.append((callback, args[0], _ONE_ARG, passthru, (), None))
+        else:
+            self.callbacks.append((callback, args, kwargs, passthru, (), None))
         if self.called:
             self._runCallbacks()
         return self
@@ -548,7 +559,10 @@ class Deferred(Generic[_T]):
 
                     try:
                         if kwargs:
-                            result = function(result, *args, **kwargs)
+                            if kwargs is _ONE_ARG:
+                                result = function(result, args)
+                            else:
+                                result = function(result, *args, **kwargs)
                         elif args:
                             result = function(result, *args)
                         else:

@@ -1,9 +1,11 @@
-"""Subclasses of Deferred and Failure in a chain.
+"""The chain engine's shortcuts, seen from outside: each must behave as the plain path does.
 
-The chain engine tells Failures and Deferreds from plain results by their type, which it looks up
-among the registered types (``deferred._failure.chainTypes``) instead of calling ``isinstance``;
-subclasses register themselves when they are defined. These tests check that a subclass defined
-by user code is treated exactly like its base class everywhere the engine looks.
+* Failures and Deferreds are told from plain results by their type, looked up among the
+  registered types (``deferred._failure.chainTypes``) instead of calling ``isinstance``;
+  subclasses register themselves when they are defined. A subclass defined by user code must be
+  treated exactly like its base class everywhere the engine looks.
+* ``addCallback(f, x)`` stores ``x`` itself rather than the tuple ``(x,)``: ``f`` must still get
+  exactly ``x``, whatever it is (a tuple included).
 """
 
 from __future__ import annotations
@@ -123,3 +125,27 @@ def test_subclassesAreRegisteredAsChainTypes() -> None:
     assert MyDeferred in deferredTypes and MyDeferred in chainTypes
     assert MyFailure in failureTypes and MyFailure in chainTypes
     assert MyDeferred not in failureTypes and MyFailure not in deferredTypes
+
+
+def test_oneExtraArgumentReachesTheCallbackAsIs() -> None:
+    d: Deferred[int] = Deferred()
+    seen: list[tuple[Any, ...]] = []
+    d.addCallback(lambda result, extra: seen.append((result, extra)), (1, 2))
+    d.addCallback(lambda result, extra: seen.append((result, extra)), None)
+    d.callback(0)
+    assert seen == [(0, (1, 2)), (None, None)]
+
+
+def test_oneExtraArgumentWithKeywordsReachesTheCallback() -> None:
+    d: Deferred[int] = Deferred()
+    seen: list[tuple[Any, ...]] = []
+    d.addCallback(lambda result, extra, key: seen.append((result, extra, key)), "x", key="k")
+    d.callback(0)
+    assert seen == [(0, "x", "k")]
+
+
+def test_callbackWithOneExtraArgumentAddedAfterFiringRunsAtOnce() -> None:
+    d = succeed(1)
+    seen: list[tuple[int, str]] = []
+    d.addCallback(lambda result, extra: seen.append((result, extra)), "late")
+    assert seen == [(1, "late")]
