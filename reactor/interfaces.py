@@ -48,10 +48,17 @@ class DelayedCall(Protocol):
 
     #: The absolute deadline on the owning clock.
     time: float
-    #: True once the call has run (set just before it runs).
-    called: bool
-    #: True once the call was cancelled.
-    cancelled: bool
+
+    # Read-only: an implementation may derive them (reactor._timers does), or store them.
+    @property
+    def called(self) -> bool:
+        """True once the call has run (from just before it runs)."""
+        ...
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the call was cancelled."""
+        ...
 
     def getTime(self) -> float:
         """Return the absolute deadline on the owning clock."""
