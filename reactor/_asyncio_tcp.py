@@ -1,6 +1,8 @@
-"""TCP on ``AsyncioReactor``: the host loop's own transports, adapted to treadle's interfaces.
+"""TCP on ``AsyncioReactor`` over uvloop: the loop's own transports, adapted to treadle's.
 
-This module owns ``listenTCP``/``connectTCP`` for :class:`reactor.AsyncioReactor`. Instead of
+This module owns ``listenTCP``/``connectTCP`` for :class:`reactor.AsyncioReactor` when it runs
+on uvloop (see ``AsyncioReactor.usesLoopTransports``; on the standard library's loop, treadle's
+own transports are faster and lighter, and :mod:`reactor.tcp` serves). Instead of
 watching sockets through ``add_reader``/``add_writer`` (which works, but pushes every byte
 through Python), it asks the asyncio loop for its transports -- ``loop.create_server(sock=...)``
 and ``loop.create_connection(...)`` -- so that on uvloop the byte path is uvloop's C code. Three

@@ -156,11 +156,11 @@ def _listenReusingPort(reactor: Any, port: int, factory: Any, backlog: int, inte
     from reactor._asyncio import AsyncioReactor
     from reactor._polling import PollingReactor
 
-    if isinstance(reactor, AsyncioReactor):
+    if isinstance(reactor, AsyncioReactor) and reactor.usesLoopTransports:
         from reactor._asyncio_tcp import listenTCP as asyncioListenTCP
 
         return asyncioListenTCP(reactor, port, factory, backlog, interface, reusePort=True)
-    if isinstance(reactor, PollingReactor):
+    if isinstance(reactor, PollingReactor | AsyncioReactor):
         from reactor.tcp import listenTCP
 
         return listenTCP(reactor, port, factory, backlog, interface, reusePort=True)

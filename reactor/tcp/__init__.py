@@ -11,8 +11,9 @@ pieces behind them, one per module:
 * :mod:`reactor.tcp._sockets` -- address literals, socket addresses, socket options.
 
 The write buffer is :mod:`reactor._buffer`, producer pacing :mod:`reactor._flow`, name lookup
-:mod:`reactor._resolve`. ``AsyncioReactor`` uses the host loop's own transports instead
-(:mod:`reactor._asyncio_tcp`); protocols cannot tell the difference.
+:mod:`reactor._resolve`. ``AsyncioReactor`` uses these too on the standard library's loop, and
+uvloop's own transports on uvloop (:mod:`reactor._asyncio_tcp`); protocols cannot tell the
+difference.
 """
 
 from __future__ import annotations

@@ -112,3 +112,34 @@ def test_reactor_created_loop_is_closed_with_the_reactor() -> None:
     loop = r.loop
     r.close()
     assert loop.is_closed()
+
+
+def test_tcp_uses_treadles_transports_on_the_stdlib_loop() -> None:
+    # asyncio's Python transports are slower and heavier than treadle's own.
+    from reactor.protocol import Factory, Protocol
+    from reactor.tcp import Port
+
+    r = AsyncioReactor(asyncio.new_event_loop(), ownLoop=True)
+    try:
+        assert not r.usesLoopTransports
+        port = r.listenTCP(0, Factory.forProtocol(Protocol), interface="127.0.0.1")
+        assert isinstance(port, Port)
+        port.stopListening()
+    finally:
+        r.close()
+
+
+def test_tcp_rides_on_uvloops_transports() -> None:
+    # uvloop's transports are C: wrapping them beats any Python transport.
+    uvloop = pytest.importorskip("uvloop")
+    from reactor._asyncio_tcp import AsyncioPort
+    from reactor.protocol import Factory, Protocol
+
+    r = AsyncioReactor(uvloop.new_event_loop(), ownLoop=True)
+    try:
+        assert r.usesLoopTransports
+        port = r.listenTCP(0, Factory.forProtocol(Protocol), interface="127.0.0.1")
+        assert isinstance(port, AsyncioPort)
+        r.loop.run_until_complete(port.stopListening().asFuture(r.loop))
+    finally:
+        r.close()
