@@ -67,6 +67,12 @@ Why only ``n`` items per pass (C3 takes a snapshot of the length): items appende
 runs wait for the next pass, so producers that never stop cannot starve the reactor's I/O and
 timers. They cannot be forgotten either: their P2 comes after C2 (see above).
 
+Hot paths. ``Reactor.callFromThread`` performs P1 and P2 itself on its :class:`CallQueue`
+rather than calling :meth:`HandoffQueue.put` (a Python frame less: ~10% of a call from a
+thread, in instructions); it must stay step for step what ``put`` does. A :class:`CallQueue`
+runs its items directly in :meth:`CallQueue.drain` instead of through ``consume`` (another frame
+less per call, ~9%).
+
 Rejected: a ``queue.Queue`` (a Python-level lock per item, and not reentrant, so unsafe from a
 signal handler); writing the waker on every ``put`` (one system call per item -- what Twisted
 and asyncio's ``call_soon_threadsafe`` do); "wake only if the queue length is now 1" (two
@@ -79,11 +85,14 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from itertools import repeat
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["HandoffQueue"]
+__all__ = ["CallQueue", "HandoffQueue"]
 
 _T = TypeVar("_T")
+
+#: An item of a :class:`CallQueue`: ``(f, args, kw)``, to run as ``f(*args, **kw)``.
+Call = tuple[Callable[..., object], tuple[Any, ...], dict[str, Any]]
 
 
 class HandoffQueue(Generic[_T]):
@@ -143,3 +152,56 @@ class HandoffQueue(Generic[_T]):
     def __len__(self) -> int:
         """The number of items queued and not yet consumed (a snapshot; any thread)."""
         return len(self._items)
+
+
+class CallQueue(HandoffQueue[Call]):
+    """A handoff queue of calls ``(f, args, kw)``: the reactor's ``callFromThread`` queue.
+
+    ``consume`` is ``runCall``, which runs one call and handles its exception; :meth:`drain`
+    does the same inline, saving a Python call per item, for as long as ``_consume`` is still
+    ``runCall``. Anything else put in its place (tracing wraps it, see :mod:`reactor._trace`)
+    is called per item, as a plain :class:`HandoffQueue` would. ``onError(f)`` is called
+    inside the ``except`` block of a call ``f`` that raised an ``Exception`` (so it may log the
+    exception); it must not raise.
+    """
+
+    __slots__ = ("_onError", "_runCall")
+
+    def __init__(
+        self,
+        wake: Callable[[], None],
+        runCall: Callable[[Call], None],
+        onError: Callable[[Callable[..., object]], None],
+    ) -> None:
+        super().__init__(wake, runCall)
+        self._runCall = runCall
+        self._onError = onError
+
+    def drain(self) -> int:
+        """Run every call queued before this call; return how many ran (see the base class).
+
+        Reactor thread only, and only after the waker has been cleared (step C1).
+        """
+        # ==, not is: a bound method put back (tracing turned off) is an equal new object.
+        if self._consume != self._runCall:
+            return super().drain()
+        pending = self._wakePending
+        if pending.locked():  # C2, as in HandoffQueue.drain
+            pending.release()
+        items = self._items
+        count = len(items)  # C3
+        popleft = items.popleft
+        onError = self._onError
+        try:
+            for _ in repeat(None, count):
+                f, args, kw = popleft()
+                try:
+                    f(*args, **kw)
+                except Exception:
+                    onError(f)
+        except BaseException:
+            # KeyboardInterrupt, SystemExit...: re-arm for the calls still queued.
+            if items and pending.acquire(False):
+                self._wake()
+            raise
+        return count
