@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from _tcphelpers import runUntil as runUntilFired
 from zope.interface import implementer
 
 from deferred import Deferred, Failure
@@ -21,41 +22,9 @@ from reactor.protocol import Protocol
 TIMEOUT = 20.0
 
 
-class RunTimedOut(AssertionError):
-    """The reactor under test did not finish the scenario in time."""
-
-
 def runUntil(r: Reactor, d: Deferred[Any], timeout: float = TIMEOUT) -> Any:
     """Run ``r`` until ``d`` fires; return its result or raise its failure (bounded in time)."""
-    outcome: list[Any] = []
-    running: list[bool] = []
-
-    def finish(result: object) -> None:
-        outcome.append(result)
-        if running:
-            r.callWhenRunning(r.stop)
-
-    d.addBoth(finish)
-    if not outcome:
-        running.append(True)
-        timedOut: list[bool] = []
-
-        def bail() -> None:
-            timedOut.append(True)
-            r.crash()
-
-        guard = r.callLater(timeout, bail)
-        try:
-            r.run(installSignalHandlers=False)
-        finally:
-            if guard.active():
-                guard.cancel()
-        if timedOut:
-            raise RunTimedOut(f"{r!r}: the scenario did not finish within {timeout} s")
-    result = outcome[0]
-    if isinstance(result, Failure):
-        result.raiseException()
-    return result
+    return runUntilFired(r, d, timeout)
 
 
 def passes(r: Reactor, count: int = 3) -> Deferred[None]:

@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from _tcphelpers import runUntil as runUntilFired
 
-from deferred import Deferred, Failure
+from deferred import Deferred
 from reactor import Reactor
 from reactor.protocol import DatagramProtocol
 
@@ -29,44 +30,9 @@ SCENARIO_TIMEOUT = 10.0
 GROUP = "239.255.77.77"
 
 
-class RunTimedOut(AssertionError):
-    """The reactor under test did not finish the scenario in time."""
-
-
 def runUntil(r: Reactor, d: Deferred[Any], timeout: float = SCENARIO_TIMEOUT) -> Any:
-    """Run ``r`` until ``d`` fires; return its result or raise its failure.
-
-    Fails the test (crashing the reactor) after ``timeout`` seconds, so nothing can hang.
-    """
-    outcome: list[Any] = []
-    running: list[bool] = []
-
-    def finish(result: object) -> None:
-        outcome.append(result)
-        if running:
-            r.callWhenRunning(r.stop)
-
-    d.addBoth(finish)
-    if not outcome:
-        running.append(True)
-        timedOut: list[bool] = []
-
-        def bail() -> None:
-            timedOut.append(True)
-            r.crash()
-
-        guard = r.callLater(timeout, bail)
-        try:
-            r.run(installSignalHandlers=False)
-        finally:
-            if guard.active():
-                guard.cancel()
-        if timedOut:
-            raise RunTimedOut(f"{r!r}: the scenario did not finish within {timeout} s")
-    result = outcome[0]
-    if isinstance(result, Failure):
-        result.raiseException()
-    return result
+    """Run ``r`` until ``d`` fires; return its result or raise its failure (bounded in time)."""
+    return runUntilFired(r, d, timeout)
 
 
 class Recorder(DatagramProtocol):
