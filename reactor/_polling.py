@@ -73,7 +73,7 @@ class PollingReactor(Reactor):
             self._backend = TracedBackend(backend, tracer)
 
     def _runLoop(self) -> None:
-        self._passes(None, once=False)
+        self._passes(None, False)
 
     def iterate(self, delay: float = 0) -> None:
         """Run one pass: wait at most ``delay`` seconds for I/O (less if a timer is due sooner),
@@ -87,7 +87,7 @@ class PollingReactor(Reactor):
         elif outer != _getIdent():
             raise WrongThreadError("iterate() was called while another thread runs the reactor")
         try:
-            self._passes(delay, once=True)
+            self._passes(delay, True)
         finally:
             self._loopThread = outer
 

@@ -123,7 +123,7 @@ class EPollBackend:
         if alwaysReady:
             timeout = 0
         # Python rounds the timeout up to whole milliseconds, so timers never wake early.
-        events = self._epoll.poll(-1 if timeout is None else timeout)
+        events = self._epoll.poll(timeout)  # None blocks, as we want
         if not events and not alwaysReady:
             return events  # the common idle pass: nothing to translate
         interest = self._interest

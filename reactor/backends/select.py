@@ -62,6 +62,12 @@ class SelectBackend:
             # which, so ask about each one alone and report the bad ones as ERROR; the core
             # then drops them. Rare, so the cost of probing does not matter.
             return self._findBadDescriptors()
+        if not writable:
+            # The common passes: idle, or only readers ready (no dict needed to merge).
+            ready1 = []
+            for fd in readable:
+                ready1.append((fd, READ))
+            return ready1
         ready: dict[int, int] = {}
         for fd in readable:
             ready[fd] = READ
