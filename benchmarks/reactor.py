@@ -1,4 +1,4 @@
-"""Reactor workloads: many timers, callLater+cancel, callFromThread throughput and latency.
+"""Reactor workloads: timers, callLater+cancel, idle passes, callFromThread throughput/latency.
 
 Each workload body is written once against a *loop*: the handful of bound methods it needs
 (``callLater``, ``callFromThread``, ``run``, ``stop``, ``poll``, ``close``) taken straight from
@@ -258,6 +258,27 @@ def _callLaterCancel(makeLoop: MakeLoop, size: int) -> Iterator[Run]:
         # One pass, as a busy program's loop would make between batches: it lets every side
         # drop the dead entries it keeps until its next pass (Twisted keeps them all).
         poll()
+        return size
+
+    try:
+        yield run
+    finally:
+        loop.close()
+
+
+# --- idle_passes -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _idlePasses(makeLoop: MakeLoop, size: int) -> Iterator[Run]:
+    """``size`` non-blocking passes of a loop with nothing to do: the fixed cost every message
+    of a ping-pong pays at least once."""
+    loop = makeLoop(False)
+    poll = loop.poll
+
+    def run() -> object:
+        for _ in itertools.repeat(None, size):
+            poll()
         return size
 
     try:
@@ -532,6 +553,21 @@ WORKLOADS = [
         opsPerRun=lambda size: size,
         expected=lambda size: size,
         implementations=_implementations(lambda make: lambda size: _callLaterCancel(make, size)),
+        clock="cpu",
+    ),
+    Workload(
+        name="idle_passes",
+        description=(
+            "1,000 non-blocking passes of a fresh loop with nothing scheduled and nothing ready "
+            "(treadle iterate(0); Twisted runUntilCurrent + doIteration(0); asyncio/uvloop "
+            "call_soon(stop) + run_forever, which is more work than a bare pass)"
+        ),
+        unit="passes",
+        size=1_000,
+        smokeSize=10,
+        opsPerRun=lambda size: size,
+        expected=lambda size: size,
+        implementations=_implementations(lambda make: lambda size: _idlePasses(make, size)),
         clock="cpu",
     ),
     Workload(
